@@ -1,0 +1,116 @@
+//! Helpers shared by the JSON-based readers: pulling typed fields out of a value and
+//! gathering every other string for the unmapped-field policy.
+
+use crate::config::Unmapped;
+use serde_json::Value;
+
+/// The field as text: identifiers are sometimes numbers in exports.
+pub fn text_of(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// The first pointer that resolves to text, and that pointer.
+pub fn first_text<'p>(doc: &Value, pointers: &'p [String]) -> Option<(&'p str, String)> {
+    pointers
+        .iter()
+        .find_map(|p| doc.pointer(p).and_then(text_of).map(|t| (p.as_str(), t)))
+}
+
+/// RFC 3339 text, or a number of epoch seconds (milliseconds when it is too large to be
+/// seconds), as microseconds since the epoch.
+pub fn timestamp_of(v: &Value) -> Option<i64> {
+    match v {
+        Value::String(s) => chrono::DateTime::parse_from_rfc3339(s)
+            .ok()
+            .map(|t| t.timestamp_micros()),
+        Value::Number(n) => {
+            let x = n.as_f64()?;
+            // 1e11 seconds is the year 5138; anything larger is milliseconds.
+            let micros = if x.abs() >= 1e11 { x * 1e3 } else { x * 1e6 };
+            micros.is_finite().then_some(micros.round() as i64)
+        }
+        _ => None,
+    }
+}
+
+/// Appends every string under `v` as (JSON Pointer, value), skipping the pointers the
+/// caller already mapped. Object keys are walked in sorted order so output is stable.
+pub fn collect_strings(
+    v: &Value,
+    pointer: &mut String,
+    skip: &dyn Fn(&str) -> bool,
+    out: &mut Vec<(String, String)>,
+) {
+    if skip(pointer) {
+        return;
+    }
+    match v {
+        Value::String(s) => out.push((pointer.clone(), s.clone())),
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                let len = pointer.len();
+                pointer.push('/');
+                pointer.push_str(&i.to_string());
+                collect_strings(item, pointer, skip, out);
+                pointer.truncate(len);
+            }
+        }
+        Value::Object(map) => {
+            for (key, item) in map {
+                let len = pointer.len();
+                pointer.push('/');
+                pointer.push_str(&key.replace('~', "~0").replace('/', "~1"));
+                collect_strings(item, pointer, skip, out);
+                pointer.truncate(len);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The unmapped strings of `v` when the policy scans them; nothing when it drops them.
+pub fn unmapped_strings(v: &Value, policy: Unmapped, mapped: &[&str]) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    if policy == Unmapped::Scan {
+        let skip = |p: &str| mapped.contains(&p);
+        collect_strings(v, &mut String::new(), &skip, &mut out);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn timestamps_in_all_forms() {
+        let want = 1_517_821_726_211_000;
+        assert_eq!(timestamp_of(&json!("2018-02-05T09:08:46.211Z")), Some(want));
+        assert_eq!(
+            timestamp_of(&json!("2018-02-05T10:08:46.211+01:00")),
+            Some(want)
+        );
+        assert_eq!(timestamp_of(&json!(1517821726.211)), Some(want));
+        assert_eq!(timestamp_of(&json!(1517821726211_i64)), Some(want));
+        assert_eq!(timestamp_of(&json!("yesterday")), None);
+    }
+
+    #[test]
+    fn collects_nested_strings_except_mapped() {
+        let v = json!({"text": "hi", "value": {"a/b": ["x", {"c": "y"}]}, "n": 1});
+        let got = unmapped_strings(&v, Unmapped::Scan, &["/text"]);
+        assert_eq!(
+            got,
+            vec![
+                ("/value/a~1b/0".to_string(), "x".to_string()),
+                ("/value/a~1b/1/c".to_string(), "y".to_string())
+            ]
+        );
+        assert!(unmapped_strings(&v, Unmapped::Drop, &[]).is_empty());
+    }
+}

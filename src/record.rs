@@ -1,0 +1,72 @@
+//! The one record type every reader yields, so that adding an input format never touches
+//! detection, transforms or output.
+
+/// One chat message as read from any transcript format, before anything is redacted.
+///
+/// Everything here may hold PII in clear: a `Record` never leaves the process as it is.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Record {
+    /// Where the record sits in its file (1-based line for JSONL, element index otherwise),
+    /// used in messages and to derive a stable message id.
+    pub position: u64,
+    /// The end user's raw identifier.
+    pub user_id: Option<String>,
+    /// A display name attached to the identity (PII in its own right).
+    pub user_name: Option<String>,
+    pub conversation_id: Option<String>,
+    /// Microseconds since the Unix epoch, UTC.
+    pub timestamp_us: Option<i64>,
+    pub role: Option<String>,
+    pub text: Option<String>,
+    /// Every other string found in the record, keyed by JSON Pointer: copies of user input hide
+    /// in such fields (Bot Framework trace values, Rasa parse data), so they are scanned or
+    /// dropped by policy, never passed through.
+    pub extra: Vec<(String, String)>,
+}
+
+impl Record {
+    /// The raw identity strings of this record; they are redacted wherever they reappear
+    /// in its text, because a user ID echoed into a message would undo the pseudonym.
+    pub fn identities(&self) -> impl Iterator<Item = &str> {
+        [&self.user_id, &self.user_name, &self.conversation_id]
+            .into_iter()
+            .filter_map(|s| s.as_deref())
+    }
+}
+
+/// A record after the policy has run: what may leave the tool.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SanitizedRecord {
+    /// A keyed digest of the source and position: stable across runs, opaque without the key.
+    pub message_id: String,
+    pub conversation: Option<String>,
+    pub user: Option<String>,
+    pub role: Option<String>,
+    pub timestamp_us: Option<i64>,
+    pub text: Option<String>,
+    pub entities: Vec<EntitySpan>,
+    pub sealed: Vec<SealedValue>,
+    /// Unmapped fields after redaction, when the input policy scans them.
+    pub attributes: Vec<(String, String)>,
+    /// The opaque id of the input file.
+    pub source: String,
+}
+
+/// Where a finding was and what was done with it; offsets are bytes into the original field.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EntitySpan {
+    /// `text`, or the JSON Pointer of an unmapped field.
+    pub field: String,
+    pub entity: std::sync::Arc<str>,
+    pub start: u32,
+    pub end: u32,
+    pub action: crate::config::Action,
+}
+
+/// An encrypted original value, referenced from the text as `[TYPE:ref]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SealedValue {
+    pub reference: u32,
+    pub entity: std::sync::Arc<str>,
+    pub ciphertext: Vec<u8>,
+}

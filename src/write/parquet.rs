@@ -1,0 +1,273 @@
+//! Parquet output: sanitized records as zstd-compressed part files that DuckDB, Spark,
+//! pandas and Trino read as one dataset. Types are the portable ones (signed integers,
+//! lists of structs rather than maps) so every engine reads them alike.
+
+use crate::config::OutputConfig;
+use crate::record::SanitizedRecord;
+use arrow_array::builder::{StringBuilder, TimestampMicrosecondBuilder};
+use arrow_array::{
+    ArrayRef, BinaryArray, Int32Array, ListArray, RecordBatch, StringArray, StructArray,
+};
+use arrow_buffer::OffsetBuffer;
+use arrow_schema::{DataType, Field, Fields, Schema, SchemaRef, TimeUnit};
+use parquet::arrow::ArrowWriter;
+use parquet::basic::{Compression, ZstdLevel};
+use parquet::file::properties::WriterProperties;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, LazyLock};
+
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    #[error("cannot write {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("parquet error writing {path}: {message}")]
+    Parquet { path: PathBuf, message: String },
+}
+
+fn entity_fields() -> Fields {
+    Fields::from(vec![
+        Field::new("field", DataType::Utf8, false),
+        Field::new("type", DataType::Utf8, false),
+        Field::new("start", DataType::Int32, false),
+        Field::new("end", DataType::Int32, false),
+        Field::new("action", DataType::Utf8, false),
+    ])
+}
+
+fn sealed_fields() -> Fields {
+    Fields::from(vec![
+        Field::new("ref", DataType::Int32, false),
+        Field::new("type", DataType::Utf8, false),
+        Field::new("ciphertext", DataType::Binary, false),
+    ])
+}
+
+fn attribute_fields() -> Fields {
+    Fields::from(vec![
+        Field::new("path", DataType::Utf8, false),
+        Field::new("value", DataType::Utf8, false),
+    ])
+}
+
+fn list_of(fields: Fields) -> DataType {
+    DataType::List(Arc::new(Field::new(
+        "item",
+        DataType::Struct(fields),
+        false,
+    )))
+}
+
+/// The schema of `messages/` files.
+pub static MESSAGE_SCHEMA: LazyLock<SchemaRef> = LazyLock::new(|| {
+    Arc::new(Schema::new(vec![
+        Field::new("message_id", DataType::Utf8, false),
+        Field::new("conversation", DataType::Utf8, true),
+        Field::new("user", DataType::Utf8, true),
+        Field::new("role", DataType::Utf8, true),
+        Field::new(
+            "ts",
+            DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())),
+            true,
+        ),
+        Field::new("text", DataType::Utf8, true),
+        Field::new("entities", list_of(entity_fields()), false),
+        Field::new("sealed", list_of(sealed_fields()), false),
+        Field::new("attributes", list_of(attribute_fields()), false),
+        Field::new("source", DataType::Utf8, false),
+    ]))
+});
+
+/// A list column built from each row's items: offsets plus one child array per field.
+fn list_column<T>(
+    rows: &[SanitizedRecord],
+    items: impl Fn(&SanitizedRecord) -> &[T],
+    fields: Fields,
+    children: impl Fn(Vec<&T>) -> Vec<ArrayRef>,
+) -> ArrayRef {
+    let lengths = rows.iter().map(|r| items(r).len());
+    let offsets = OffsetBuffer::from_lengths(lengths);
+    let flat: Vec<&T> = rows.iter().flat_map(|r| items(r).iter()).collect();
+    let structs = StructArray::new(fields.clone(), children(flat), None);
+    let item = Arc::new(Field::new("item", DataType::Struct(fields), false));
+    Arc::new(ListArray::new(item, offsets, Arc::new(structs), None))
+}
+
+/// Converts sanitized records to one Arrow batch, column by column.
+pub fn to_batch(rows: &[SanitizedRecord]) -> RecordBatch {
+    let strings = |f: &dyn Fn(&SanitizedRecord) -> Option<&str>| -> ArrayRef {
+        let mut b = StringBuilder::with_capacity(rows.len(), rows.len() * 16);
+        for r in rows {
+            b.append_option(f(r));
+        }
+        Arc::new(b.finish())
+    };
+    let mut ts = TimestampMicrosecondBuilder::with_capacity(rows.len()).with_timezone("UTC");
+    for r in rows {
+        ts.append_option(r.timestamp_us);
+    }
+    let entities = list_column(
+        rows,
+        |r| &r.entities,
+        entity_fields(),
+        |items| {
+            vec![
+                Arc::new(StringArray::from_iter_values(
+                    items.iter().map(|e| e.field.as_str()),
+                )) as ArrayRef,
+                Arc::new(StringArray::from_iter_values(
+                    items.iter().map(|e| &*e.entity),
+                )),
+                Arc::new(Int32Array::from_iter_values(
+                    items.iter().map(|e| e.start as i32),
+                )),
+                Arc::new(Int32Array::from_iter_values(
+                    items.iter().map(|e| e.end as i32),
+                )),
+                Arc::new(StringArray::from_iter_values(
+                    items.iter().map(|e| e.action.as_str()),
+                )),
+            ]
+        },
+    );
+    let sealed = list_column(
+        rows,
+        |r| &r.sealed,
+        sealed_fields(),
+        |items| {
+            vec![
+                Arc::new(Int32Array::from_iter_values(
+                    items.iter().map(|s| s.reference as i32),
+                )) as ArrayRef,
+                Arc::new(StringArray::from_iter_values(
+                    items.iter().map(|s| &*s.entity),
+                )),
+                Arc::new(BinaryArray::from_iter_values(
+                    items.iter().map(|s| s.ciphertext.as_slice()),
+                )),
+            ]
+        },
+    );
+    let attributes = list_column(
+        rows,
+        |r| &r.attributes,
+        attribute_fields(),
+        |items| {
+            vec![
+                Arc::new(StringArray::from_iter_values(
+                    items.iter().map(|(p, _)| p.as_str()),
+                )) as ArrayRef,
+                Arc::new(StringArray::from_iter_values(
+                    items.iter().map(|(_, v)| v.as_str()),
+                )),
+            ]
+        },
+    );
+    let columns: Vec<ArrayRef> = vec![
+        strings(&|r| Some(r.message_id.as_str())),
+        strings(&|r| r.conversation.as_deref()),
+        strings(&|r| r.user.as_deref()),
+        strings(&|r| r.role.as_deref()),
+        Arc::new(ts.finish()),
+        strings(&|r| r.text.as_deref()),
+        entities,
+        sealed,
+        attributes,
+        strings(&|r| Some(r.source.as_str())),
+    ];
+    RecordBatch::try_new(MESSAGE_SCHEMA.clone(), columns).expect("columns match the message schema")
+}
+
+/// Writes part files `part-00000.parquet`, `part-00001.parquet`, ... into one folder,
+/// starting a new file every `file_rows` rows.
+pub struct PartWriter {
+    dir: PathBuf,
+    props: WriterProperties,
+    file_rows: usize,
+    current: Option<(ArrowWriter<File>, PathBuf, usize)>,
+    next_part: usize,
+    written: Vec<PathBuf>,
+}
+
+impl PartWriter {
+    pub fn new(dir: &Path, config: &OutputConfig) -> Result<PartWriter, WriteError> {
+        std::fs::create_dir_all(dir).map_err(|source| WriteError::Io {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        let level = ZstdLevel::try_new(config.zstd_level).unwrap_or_default();
+        let props = WriterProperties::builder()
+            .set_compression(Compression::ZSTD(level))
+            .set_max_row_group_row_count(Some(config.row_group_rows.max(1)))
+            .set_created_by(concat!("chatveil ", env!("CARGO_PKG_VERSION")).to_string())
+            .build();
+        Ok(PartWriter {
+            dir: dir.to_path_buf(),
+            props,
+            file_rows: config.file_rows.max(1),
+            current: None,
+            next_part: 0,
+            written: Vec::new(),
+        })
+    }
+
+    pub fn write(&mut self, rows: &[SanitizedRecord]) -> Result<(), WriteError> {
+        let mut rest = rows;
+        while !rest.is_empty() {
+            if self.current.is_none() {
+                self.open_next()?;
+            }
+            let (writer, path, count) = self.current.as_mut().expect("a part is open");
+            let take = (self.file_rows - *count).min(rest.len());
+            let batch = to_batch(&rest[..take]);
+            writer.write(&batch).map_err(|e| parquet_error(path, e))?;
+            *count += take;
+            rest = &rest[take..];
+            if *count >= self.file_rows {
+                self.close_current()?;
+            }
+        }
+        Ok(())
+    }
+
+    fn open_next(&mut self) -> Result<(), WriteError> {
+        let path = self.dir.join(format!("part-{:05}.parquet", self.next_part));
+        self.next_part += 1;
+        let file = File::create(&path).map_err(|source| WriteError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        let writer = ArrowWriter::try_new(file, MESSAGE_SCHEMA.clone(), Some(self.props.clone()))
+            .map_err(|e| parquet_error(&path, e))?;
+        self.current = Some((writer, path, 0));
+        Ok(())
+    }
+
+    fn close_current(&mut self) -> Result<(), WriteError> {
+        if let Some((writer, path, _)) = self.current.take() {
+            let file = writer.into_inner().map_err(|e| parquet_error(&path, e))?;
+            file.sync_all().map_err(|source| WriteError::Io {
+                path: path.clone(),
+                source,
+            })?;
+            self.written.push(path);
+        }
+        Ok(())
+    }
+
+    /// Closes the last part and returns every file written.
+    pub fn finish(mut self) -> Result<Vec<PathBuf>, WriteError> {
+        self.close_current()?;
+        Ok(self.written)
+    }
+}
+
+fn parquet_error(path: &Path, e: parquet::errors::ParquetError) -> WriteError {
+    WriteError::Parquet {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    }
+}
