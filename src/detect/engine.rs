@@ -37,6 +37,8 @@ struct CompiledContext {
     words: Vec<usize>,
     window: usize,
     boost: f32,
+    negative: Vec<usize>,
+    negative_window: usize,
 }
 
 /// Options the detector is built with (from the `[detect]` configuration).
@@ -90,9 +92,8 @@ impl Detector {
                 ),
                 None => None,
             };
-            let context = spec.context.as_ref().map(|c| CompiledContext {
-                words: c
-                    .words
+            let mut vocab_ids = |words: &[String]| -> Vec<usize> {
+                words
                     .iter()
                     .map(|w| {
                         let w = w.to_lowercase();
@@ -104,9 +105,14 @@ impl Detector {
                             }
                         }
                     })
-                    .collect(),
+                    .collect()
+            };
+            let context = spec.context.as_ref().map(|c| CompiledContext {
+                words: vocab_ids(&c.words),
                 window: c.window,
                 boost: c.boost,
+                negative: vocab_ids(&c.negative),
+                negative_window: c.negative_window,
             });
             compiled.push(CompiledPattern {
                 id: spec.id.as_str().into(),
@@ -217,6 +223,13 @@ impl Detector {
                 if near {
                     score += ctx.boost;
                 }
+                let neg_lo = m.start().saturating_sub(ctx.negative_window);
+                let vetoed = scratch.context_hits.iter().any(|&(word, at)| {
+                    at >= neg_lo && at < m.start() && ctx.negative.contains(&word)
+                });
+                if vetoed {
+                    continue;
+                }
             }
             if score < self.min_score {
                 continue;
@@ -304,7 +317,7 @@ context = { words = ["ssn", "social security"], window = 30, boost = 0.4 }
 [[pattern]]
 id = "card"
 entity = "CREDIT_CARD"
-regex = '(?-u:\b)(?:\d[ -]?){13,19}(?-u:\b)'
+regex = '(?-u:\b)(?:\d[ -]?){12,18}\d(?-u:\b)'
 validator = "luhn"
 score = 0.9
 "#;
@@ -328,6 +341,29 @@ score = 0.9
             find(&d, "my SSNs 123456789"),
             vec![],
             "context words match whole words only"
+        );
+    }
+
+    #[test]
+    fn negative_words_just_before_drop_a_match() {
+        let toml = r#"
+[[pattern]]
+id = "acct"
+entity = "BANK_ACCOUNT"
+regex = '(?-u:\b)\d{8}(?-u:\b)'
+score = 0.3
+context = { words = ["account"], negative = ["order"], negative_window = 10 }
+"#;
+        let d = detector(toml, opts());
+        assert_eq!(
+            find(&d, "account 12345678"),
+            vec![("BANK_ACCOUNT".into(), "12345678".into())]
+        );
+        assert_eq!(find(&d, "my account: order 12345678"), vec![]);
+        assert_eq!(
+            find(&d, "order shipped, account 12345678"),
+            vec![("BANK_ACCOUNT".into(), "12345678".into())],
+            "a negative word further back than its window does not count"
         );
     }
 

@@ -59,6 +59,7 @@ fn default_score() -> f32 {
 #[serde(deny_unknown_fields)]
 pub struct ContextSpec {
     /// Words or phrases (case-insensitive, whole words) that support the finding.
+    #[serde(default)]
     pub words: Vec<String>,
     /// How many bytes before and after the match are searched for the words.
     #[serde(default = "default_window")]
@@ -66,6 +67,18 @@ pub struct ContextSpec {
     /// Added to the score when a context word is in the window.
     #[serde(default = "default_boost")]
     pub boost: f32,
+    /// Labels that name a number as something else ("order", "tracking", "version"): one
+    /// of them just before the match drops it, whatever else is near. Only the text before
+    /// counts, because chat labels precede their values.
+    #[serde(default)]
+    pub negative: Vec<String>,
+    /// How many bytes before the match are searched for a negative word.
+    #[serde(default = "default_negative_window")]
+    pub negative_window: usize,
+}
+
+fn default_negative_window() -> usize {
+    16
 }
 
 fn default_window() -> usize {
