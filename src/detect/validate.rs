@@ -71,7 +71,7 @@ pub fn payment_card(s: &str) -> bool {
     let first = digits(s).next().unwrap_or(0);
     let issued = match count {
         13 => first == 4,
-        14 => matches!(first, 3 | 5 | 6),
+        14 => first == 3,
         15 => matches!(first, 1..=3),
         16 => matches!(first, 2..=6),
         17..=19 => matches!(first, 3..=6),
