@@ -1,15 +1,29 @@
 //! The detection engine: every pattern compiled once, one pass over each text.
 //!
-//! A `RegexSet` tells in one scan which patterns can match a text at all; only those run
-//! their own regex to find where. Chat messages mostly hold no PII, so most texts cost a
-//! single automaton pass however many patterns are loaded.
+//! One lazy DFA over all patterns tells in one scan which patterns can match a text at all;
+//! only those run their own regex to find where. Chat messages mostly hold no PII, so most
+//! texts cost a single automaton pass however many patterns are loaded.
+//!
+//! The DFA is `regex_automata`'s hybrid one, driven directly: `regex::RegexSet` builds the
+//! same automaton but gives up on it when a union of many patterns keeps creating states,
+//! and falls back to an NFA simulation about 50 times slower (measured with
+//! `benches/detect.rs`). Driven directly, it never gives up, and its caches of built states
+//! are pooled in the detector so that every worker thread starts warm.
+//!
+//! Most identifiers are long numbers, and most chat messages hold few digits. So there are
+//! two automata: one over the patterns that can match with fewer than [`MANY_DIGITS`] digits,
+//! used for texts with fewer digits than that, and one over all patterns for the rest.
 
 use super::pattern::{PatternError, SourcedPattern};
 use super::validate::{self, Validator};
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex::{Regex, RegexSet};
+use regex_automata::hybrid::dfa::{Cache, DFA};
+use regex_automata::nfa::thompson;
+use regex_automata::{Input, PatternSet};
+use regex_syntax::hir::{Class, Hir, HirKind};
 use std::collections::HashSet;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 /// One piece of PII found in a text: byte offsets into that text.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,6 +44,8 @@ struct CompiledPattern {
     validator: Option<Validator>,
     score: f32,
     context: Option<CompiledContext>,
+    /// The fewest ASCII digits a match holds: a text with fewer cannot match.
+    min_digits: usize,
 }
 
 struct CompiledContext {
@@ -51,7 +67,19 @@ pub struct DetectorOptions {
 }
 
 pub struct Detector {
-    set: RegexSet,
+    /// Patterns a text with fewer than `MANY_DIGITS` digits can match.
+    few_digits: Tier,
+    all: Tier,
+    /// Answers for texts the DFA quits on: user patterns with Unicode word boundaries on
+    /// non-ASCII text. Its pattern `i` is `ungated[i]`.
+    fallback: RegexSet,
+    /// Patterns that fire on their own, found by the automata.
+    ungated: Vec<usize>,
+    /// Patterns that fire only near a context word (their score is under `min_score`):
+    /// their context words, not the automata, say when they run, and chat rarely holds
+    /// them.
+    gated: Vec<usize>,
+    gated_min_digits: usize,
     patterns: Vec<CompiledPattern>,
     context_words: Option<AhoCorasick>,
     allow: HashSet<String>,
@@ -60,12 +88,138 @@ pub struct Detector {
     min_score: f32,
 }
 
+/// Texts with at least this many ASCII digits are scanned for every pattern.
+const MANY_DIGITS: usize = 5;
+
+/// One automaton over some of the patterns.
+struct Tier {
+    dfa: DFA,
+    /// Index into the detector's patterns of each of the automaton's patterns.
+    patterns: Vec<usize>,
+    /// Warm DFA caches of scratches that were dropped, for the next ones.
+    caches: Arc<Mutex<Vec<Cache>>>,
+}
+
+impl Tier {
+    fn new(sources: &[&str], patterns: Vec<usize>) -> Result<Tier, String> {
+        let sources: Vec<&str> = patterns.iter().map(|&i| sources[i]).collect();
+        let dfa = DFA::builder()
+            .configure(
+                DFA::config()
+                    .match_kind(regex_automata::MatchKind::All)
+                    .cache_capacity(DFA_CACHE_BYTES)
+                    .minimum_cache_clear_count(None)
+                    .unicode_word_boundary(true),
+            )
+            .thompson(thompson::Config::new().which_captures(thompson::WhichCaptures::None))
+            .build_many(&sources)
+            .map_err(|e| e.to_string())?;
+        Ok(Tier {
+            dfa,
+            patterns,
+            caches: Arc::default(),
+        })
+    }
+
+    /// The scratch's lease on this tier's caches, taking one from the pool if it holds none.
+    fn lease<'s>(&self, slot: &'s mut Option<Lease>) -> &'s mut Lease {
+        if !slot
+            .as_ref()
+            .is_some_and(|l| Arc::ptr_eq(&l.pool, &self.caches))
+        {
+            let cache = self
+                .caches
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .pop();
+            *slot = Some(Lease {
+                pool: self.caches.clone(),
+                cache: Some(cache.unwrap_or_else(|| self.dfa.create_cache())),
+                hits: PatternSet::new(self.dfa.pattern_len()),
+            });
+        }
+        slot.as_mut().expect("lease just filled")
+    }
+
+    /// Appends to `out` the detector's index of every pattern that matches somewhere in
+    /// `text`; false when the automaton quit on this text.
+    fn scan(&self, text: &str, slot: &mut Option<Lease>, out: &mut Vec<usize>) -> bool {
+        let lease = self.lease(slot);
+        lease.hits.clear();
+        let cache = lease
+            .cache
+            .as_mut()
+            .expect("a lease holds its cache until dropped");
+        if self
+            .dfa
+            .try_which_overlapping_matches(cache, &Input::new(text), &mut lease.hits)
+            .is_err()
+        {
+            return false;
+        }
+        out.extend(lease.hits.iter().map(|p| self.patterns[p.as_usize()]));
+        true
+    }
+}
+
+/// The fewest ASCII digits any match of `hir` holds.
+fn min_digits(hir: &Hir) -> usize {
+    let digit_class = |ranges: &mut dyn Iterator<Item = (u32, u32)>| {
+        let mut any = false;
+        for (lo, hi) in ranges {
+            if lo < u32::from(b'0') || hi > u32::from(b'9') {
+                return 0;
+            }
+            any = true;
+        }
+        usize::from(any)
+    };
+    match hir.kind() {
+        HirKind::Literal(lit) => lit.0.iter().filter(|b| b.is_ascii_digit()).count(),
+        HirKind::Class(Class::Unicode(c)) => {
+            digit_class(&mut c.iter().map(|r| (u32::from(r.start()), u32::from(r.end()))))
+        }
+        HirKind::Class(Class::Bytes(c)) => {
+            digit_class(&mut c.iter().map(|r| (u32::from(r.start()), u32::from(r.end()))))
+        }
+        HirKind::Repetition(r) => r.min as usize * min_digits(&r.sub),
+        HirKind::Capture(c) => min_digits(&c.sub),
+        HirKind::Concat(parts) => parts.iter().map(min_digits).sum(),
+        HirKind::Alternation(alts) => alts.iter().map(min_digits).min().unwrap_or(0),
+        HirKind::Empty | HirKind::Look(_) => 0,
+    }
+}
+
 /// Scratch space reused across texts so detection allocates little per message.
 #[derive(Default)]
 pub struct Scratch {
     candidates: Vec<Finding>,
     context_hits: Vec<(usize, usize)>,
+    matched: Vec<usize>,
+    few_digits: Option<Lease>,
+    all: Option<Lease>,
 }
+
+/// A DFA cache borrowed from a detector's pool, given back when the scratch is dropped.
+struct Lease {
+    pool: Arc<Mutex<Vec<Cache>>>,
+    cache: Option<Cache>,
+    hits: PatternSet,
+}
+
+impl Drop for Lease {
+    fn drop(&mut self) {
+        if let Some(cache) = self.cache.take() {
+            self.pool
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push(cache);
+        }
+    }
+}
+
+/// Bytes of built DFA states one cache may hold before it is cleared and refilled.
+const DFA_CACHE_BYTES: usize = 32 << 20;
 
 impl Detector {
     pub fn new(
@@ -122,19 +276,38 @@ impl Detector {
                 validator,
                 score: spec.score,
                 context,
+                min_digits: min_digits(
+                    &regex_syntax::parse(&spec.regex).map_err(|e| invalid(e.to_string()))?,
+                ),
             });
         }
-        let set = RegexSet::new(compiled.iter().map(|p| p.regex.as_str())).map_err(|e| {
-            PatternError::Invalid {
-                file: "(all)".into(),
-                id: "(set)".into(),
-                message: e.to_string(),
-            }
-        })?;
+        let set_error = |message: String| PatternError::Invalid {
+            file: "(all)".into(),
+            id: "(set)".into(),
+            message,
+        };
+        let (gated, ungated): (Vec<usize>, Vec<usize>) = (0..compiled.len())
+            .partition(|&i| compiled[i].context.is_some() && compiled[i].score < options.min_score);
+        let sources: Vec<&str> = compiled.iter().map(|p| p.regex.as_str()).collect();
+        let few = ungated
+            .iter()
+            .copied()
+            .filter(|&i| compiled[i].min_digits < MANY_DIGITS)
+            .collect();
+        let few_digits = Tier::new(&sources, few).map_err(set_error)?;
+        let all = Tier::new(&sources, ungated.clone()).map_err(set_error)?;
+        let fallback = RegexSet::new(ungated.iter().map(|&i| sources[i]))
+            .map_err(|e| set_error(e.to_string()))?;
+        let gated_min_digits = gated
+            .iter()
+            .map(|&i| compiled[i].min_digits)
+            .min()
+            .unwrap_or(usize::MAX);
         let context_words = (!context_vocab.is_empty()).then(|| {
             AhoCorasickBuilder::new()
                 .ascii_case_insensitive(true)
                 .match_kind(MatchKind::Standard)
+                .kind(Some(AhoCorasickKind::DFA))
                 .build(&context_vocab)
                 .expect("context words build")
         });
@@ -146,7 +319,12 @@ impl Detector {
                 .expect("deny list builds")
         });
         Ok(Detector {
-            set,
+            few_digits,
+            all,
+            fallback,
+            ungated,
+            gated,
+            gated_min_digits,
             patterns: compiled,
             context_words,
             allow: options.allow.iter().map(|s| s.to_lowercase()).collect(),
@@ -164,12 +342,41 @@ impl Detector {
     pub fn detect(&self, text: &str, scratch: &mut Scratch, out: &mut Vec<Finding>) {
         scratch.candidates.clear();
         scratch.context_hits.clear();
-        let matched = self.set.matches(text);
-        if matched.matched_any() {
-            let mut context_scanned = false;
-            for index in matched.iter() {
-                self.run_pattern(index, text, scratch, &mut context_scanned);
+        scratch.matched.clear();
+        let digits = text.bytes().filter(u8::is_ascii_digit).count();
+        let Scratch {
+            matched,
+            few_digits,
+            all,
+            ..
+        } = scratch;
+        let scanned = if digits < MANY_DIGITS {
+            self.few_digits.scan(text, few_digits, matched)
+        } else {
+            self.all.scan(text, all, matched)
+        };
+        if !scanned {
+            matched.clear();
+            matched.extend(self.fallback.matches(text).iter().map(|i| self.ungated[i]));
+        }
+        let mut context_scanned = false;
+        if digits >= self.gated_min_digits {
+            self.scan_context(text, &mut scratch.context_hits);
+            context_scanned = true;
+            for &index in &self.gated {
+                let p = &self.patterns[index];
+                let ctx = p.context.as_ref().expect("gated patterns have context");
+                let near_any = scratch
+                    .context_hits
+                    .iter()
+                    .any(|(word, _)| ctx.words.contains(word));
+                if near_any && p.min_digits <= digits && p.score + ctx.boost >= self.min_score {
+                    scratch.matched.push(index);
+                }
             }
+        }
+        for i in 0..scratch.matched.len() {
+            self.run_pattern(scratch.matched[i], text, scratch, &mut context_scanned);
         }
         if let Some(deny) = &self.deny {
             for m in deny.find_iter(text) {
@@ -195,56 +402,77 @@ impl Detector {
         context_scanned: &mut bool,
     ) {
         let p = &self.patterns[index];
-        for caps in p.regex.captures_iter(text) {
-            let m = match p.value_group.and_then(|g| caps.get(g)) {
-                Some(m) => m,
-                None => caps.get(0).expect("group 0 always matches"),
-            };
-            if m.is_empty() {
-                continue;
-            }
-            if let Some(valid) = p.validator {
-                if !valid(m.as_str()) {
-                    continue;
+        match p.value_group {
+            Some(group) => {
+                for caps in p.regex.captures_iter(text) {
+                    let m = caps
+                        .get(group)
+                        .unwrap_or_else(|| caps.get(0).expect("group 0 always matches"));
+                    self.consider(p, m, text, scratch, context_scanned);
                 }
             }
-            let mut score = p.score;
-            if let Some(ctx) = &p.context {
-                if !*context_scanned {
-                    self.scan_context(text, &mut scratch.context_hits);
-                    *context_scanned = true;
-                }
-                let lo = m.start().saturating_sub(ctx.window);
-                let hi = m.end().saturating_add(ctx.window);
-                let near = scratch
-                    .context_hits
-                    .iter()
-                    .any(|&(word, at)| at >= lo && at < hi && ctx.words.contains(&word));
-                if near {
-                    score += ctx.boost;
-                }
-                let neg_lo = m.start().saturating_sub(ctx.negative_window);
-                let vetoed = scratch.context_hits.iter().any(|&(word, at)| {
-                    at >= neg_lo && at < m.start() && ctx.negative.contains(&word)
-                });
-                if vetoed {
-                    continue;
+            None => {
+                for m in p.regex.find_iter(text) {
+                    self.consider(p, m, text, scratch, context_scanned);
                 }
             }
-            if score < self.min_score {
-                continue;
-            }
-            if !self.allow.is_empty() && self.allow.contains(&m.as_str().to_lowercase()) {
-                continue;
-            }
-            scratch.candidates.push(Finding {
-                start: m.start(),
-                end: m.end(),
-                entity: p.entity.clone(),
-                score,
-                source: p.id.clone(),
-            });
         }
+    }
+
+    /// Validates, scores and records one match of pattern `p`.
+    fn consider(
+        &self,
+        p: &CompiledPattern,
+        m: regex::Match<'_>,
+        text: &str,
+        scratch: &mut Scratch,
+        context_scanned: &mut bool,
+    ) {
+        if m.is_empty() {
+            return;
+        }
+        if let Some(valid) = p.validator {
+            if !valid(m.as_str()) {
+                return;
+            }
+        }
+        let mut score = p.score;
+        if let Some(ctx) = &p.context {
+            if !*context_scanned {
+                self.scan_context(text, &mut scratch.context_hits);
+                *context_scanned = true;
+            }
+            let lo = m.start().saturating_sub(ctx.window);
+            let hi = m.end().saturating_add(ctx.window);
+            let near = scratch
+                .context_hits
+                .iter()
+                .any(|&(word, at)| at >= lo && at < hi && ctx.words.contains(&word));
+            if near {
+                score += ctx.boost;
+            }
+            let neg_lo = m.start().saturating_sub(ctx.negative_window);
+            let vetoed = scratch
+                .context_hits
+                .iter()
+                .any(|&(word, at)| at >= neg_lo && at < m.start() && ctx.negative.contains(&word));
+            if vetoed {
+                return;
+            }
+        }
+        if score < self.min_score {
+            return;
+        }
+        if !self.allow.is_empty() && self.allow.contains(&m.as_str().to_lowercase()) {
+            return;
+        }
+        scratch.candidates.push(Finding {
+            start: m.start(),
+            end: m.end(),
+            entity: p.entity.clone(),
+            score,
+            source: p.id.clone(),
+        });
     }
 
     /// Records every whole-word context word in the text once, for all patterns to share.
@@ -428,6 +656,53 @@ regex = 'MRN:? (?P<v>\d{6})'
             find(&d, "about project falcon today"),
             vec![("DENY_LIST".into(), "project falcon".into())]
         );
+    }
+
+    #[test]
+    fn min_digits_counts_what_every_match_needs() {
+        let count = |re: &str| min_digits(&regex_syntax::parse(re).unwrap());
+        assert_eq!(count(r"(?-u:\d{3}-\d{2})"), 5);
+        // A Unicode \d may match digits that are not ASCII, so it guarantees none.
+        assert_eq!(count(r"\d{3}"), 0);
+        assert_eq!(count(r"(?-u:\b)(?:[0-9][ -]?){12,18}[0-9]"), 13);
+        assert_eq!(count(r"(?-u:a(?:\d{2}|[0-9]{4})7)"), 3);
+        assert_eq!(count(r"[0-9a-f]{2}:\w+"), 0);
+        assert_eq!(count(r"(?P<v>\d{6})?x"), 0);
+    }
+
+    #[test]
+    fn texts_with_few_or_many_digits_see_their_patterns() {
+        let d = detector(GATED, opts());
+        // Under MANY_DIGITS digits only the few-digit automaton runs: the card cannot be
+        // there, and a card in a longer text is still found.
+        assert_eq!(find(&d, "ssn 12 34"), vec![]);
+        assert_eq!(
+            find(&d, "ssn 123456789 or card 4111 1111 1111 1111"),
+            vec![
+                ("US_SSN".into(), "123456789".into()),
+                ("CREDIT_CARD".into(), "4111 1111 1111 1111".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn one_scratch_serves_several_detectors_and_unicode_boundaries_fall_back() {
+        let unicode = r#"
+[[pattern]]
+id = "word"
+entity = "WORD"
+regex = '\bnaïve\b'
+"#;
+        let a = detector(GATED, opts());
+        let b = detector(unicode, opts());
+        let mut scratch = Scratch::default();
+        for _ in 0..2 {
+            let mut out = Vec::new();
+            a.detect("card 4111 1111 1111 1111", &mut scratch, &mut out);
+            b.detect("a naïve idea", &mut scratch, &mut out);
+            let entities: Vec<&str> = out.iter().map(|f| &*f.entity).collect();
+            assert_eq!(entities, ["CREDIT_CARD", "WORD"]);
+        }
     }
 
     #[test]
