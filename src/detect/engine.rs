@@ -71,15 +71,8 @@ pub struct Detector {
     few_digits: Tier,
     all: Tier,
     /// Answers for texts the DFA quits on: user patterns with Unicode word boundaries on
-    /// non-ASCII text. Its pattern `i` is `ungated[i]`.
+    /// non-ASCII text.
     fallback: RegexSet,
-    /// Patterns that fire on their own, found by the automata.
-    ungated: Vec<usize>,
-    /// Patterns that fire only near a context word (their score is under `min_score`):
-    /// their context words, not the automata, say when they run, and chat rarely holds
-    /// them.
-    gated: Vec<usize>,
-    gated_min_digits: usize,
     patterns: Vec<CompiledPattern>,
     context_words: Option<AhoCorasick>,
     allow: HashSet<String>,
@@ -190,6 +183,19 @@ fn min_digits(hir: &Hir) -> usize {
     }
 }
 
+/// The ASCII digits in `text`, counted in blocks small enough for byte-wide SIMD lanes.
+fn count_digits(text: &str) -> usize {
+    text.as_bytes()
+        .chunks(255)
+        .map(|block| {
+            let n = block
+                .iter()
+                .fold(0u8, |n, b| n + u8::from(b.wrapping_sub(b'0') < 10));
+            usize::from(n)
+        })
+        .sum()
+}
+
 /// Scratch space reused across texts so detection allocates little per message.
 #[derive(Default)]
 pub struct Scratch {
@@ -286,23 +292,13 @@ impl Detector {
             id: "(set)".into(),
             message,
         };
-        let (gated, ungated): (Vec<usize>, Vec<usize>) = (0..compiled.len())
-            .partition(|&i| compiled[i].context.is_some() && compiled[i].score < options.min_score);
         let sources: Vec<&str> = compiled.iter().map(|p| p.regex.as_str()).collect();
-        let few = ungated
-            .iter()
-            .copied()
+        let few = (0..compiled.len())
             .filter(|&i| compiled[i].min_digits < MANY_DIGITS)
             .collect();
         let few_digits = Tier::new(&sources, few).map_err(set_error)?;
-        let all = Tier::new(&sources, ungated.clone()).map_err(set_error)?;
-        let fallback = RegexSet::new(ungated.iter().map(|&i| sources[i]))
-            .map_err(|e| set_error(e.to_string()))?;
-        let gated_min_digits = gated
-            .iter()
-            .map(|&i| compiled[i].min_digits)
-            .min()
-            .unwrap_or(usize::MAX);
+        let all = Tier::new(&sources, (0..compiled.len()).collect()).map_err(set_error)?;
+        let fallback = RegexSet::new(&sources).map_err(|e| set_error(e.to_string()))?;
         let context_words = (!context_vocab.is_empty()).then(|| {
             AhoCorasickBuilder::new()
                 .ascii_case_insensitive(true)
@@ -322,9 +318,6 @@ impl Detector {
             few_digits,
             all,
             fallback,
-            ungated,
-            gated,
-            gated_min_digits,
             patterns: compiled,
             context_words,
             allow: options.allow.iter().map(|s| s.to_lowercase()).collect(),
@@ -343,7 +336,7 @@ impl Detector {
         scratch.candidates.clear();
         scratch.context_hits.clear();
         scratch.matched.clear();
-        let digits = text.bytes().filter(u8::is_ascii_digit).count();
+        let digits = count_digits(text);
         let Scratch {
             matched,
             few_digits,
@@ -357,26 +350,32 @@ impl Detector {
         };
         if !scanned {
             matched.clear();
-            matched.extend(self.fallback.matches(text).iter().map(|i| self.ungated[i]));
+            matched.extend(self.fallback.matches(text).iter());
         }
         let mut context_scanned = false;
-        if digits >= self.gated_min_digits {
-            self.scan_context(text, &mut scratch.context_hits);
-            context_scanned = true;
-            for &index in &self.gated {
-                let p = &self.patterns[index];
-                let ctx = p.context.as_ref().expect("gated patterns have context");
-                let near_any = scratch
-                    .context_hits
-                    .iter()
-                    .any(|(word, _)| ctx.words.contains(word));
-                if near_any && p.min_digits <= digits && p.score + ctx.boost >= self.min_score {
-                    scratch.matched.push(index);
+        for i in 0..scratch.matched.len() {
+            let index = scratch.matched[i];
+            let p = &self.patterns[index];
+            if let Some(ctx) = &p.context {
+                if p.score + ctx.boost < self.min_score {
+                    continue;
+                }
+                if !context_scanned {
+                    self.scan_context(text, &mut scratch.context_hits);
+                    context_scanned = true;
+                }
+                // A pattern scoring under the threshold fires only near one of its words:
+                // with none anywhere in the text, its regex need not run.
+                if p.score < self.min_score
+                    && !scratch
+                        .context_hits
+                        .iter()
+                        .any(|(word, _)| ctx.words.contains(word))
+                {
+                    continue;
                 }
             }
-        }
-        for i in 0..scratch.matched.len() {
-            self.run_pattern(scratch.matched[i], text, scratch, &mut context_scanned);
+            self.run_pattern(index, text, scratch);
         }
         if let Some(deny) = &self.deny {
             for m in deny.find_iter(text) {
@@ -394,13 +393,7 @@ impl Detector {
         resolve_overlaps(&mut scratch.candidates, out);
     }
 
-    fn run_pattern(
-        &self,
-        index: usize,
-        text: &str,
-        scratch: &mut Scratch,
-        context_scanned: &mut bool,
-    ) {
+    fn run_pattern(&self, index: usize, text: &str, scratch: &mut Scratch) {
         let p = &self.patterns[index];
         match p.value_group {
             Some(group) => {
@@ -408,26 +401,20 @@ impl Detector {
                     let m = caps
                         .get(group)
                         .unwrap_or_else(|| caps.get(0).expect("group 0 always matches"));
-                    self.consider(p, m, text, scratch, context_scanned);
+                    self.consider(p, m, scratch);
                 }
             }
             None => {
                 for m in p.regex.find_iter(text) {
-                    self.consider(p, m, text, scratch, context_scanned);
+                    self.consider(p, m, scratch);
                 }
             }
         }
     }
 
-    /// Validates, scores and records one match of pattern `p`.
-    fn consider(
-        &self,
-        p: &CompiledPattern,
-        m: regex::Match<'_>,
-        text: &str,
-        scratch: &mut Scratch,
-        context_scanned: &mut bool,
-    ) {
+    /// Validates, scores and records one match of pattern `p`, against the text's context
+    /// hits when the pattern has context (they are scanned by then).
+    fn consider(&self, p: &CompiledPattern, m: regex::Match<'_>, scratch: &mut Scratch) {
         if m.is_empty() {
             return;
         }
@@ -438,10 +425,6 @@ impl Detector {
         }
         let mut score = p.score;
         if let Some(ctx) = &p.context {
-            if !*context_scanned {
-                self.scan_context(text, &mut scratch.context_hits);
-                *context_scanned = true;
-            }
             let lo = m.start().saturating_sub(ctx.window);
             let hi = m.end().saturating_add(ctx.window);
             let near = scratch
