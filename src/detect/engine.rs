@@ -143,6 +143,17 @@ impl Tier {
             .cache
             .as_mut()
             .expect("a lease holds its cache until dropped");
+        // Most texts match nothing: a search that stops at the first match state runs the
+        // DFA's fast loop and settles those; the overlapping search, which reports every
+        // pattern, runs only after a hit.
+        match self
+            .dfa
+            .try_search_fwd(cache, &Input::new(text).earliest(true))
+        {
+            Ok(None) => return true,
+            Ok(Some(_)) => {}
+            Err(_) => return false,
+        }
         if self
             .dfa
             .try_which_overlapping_matches(cache, &Input::new(text), &mut lease.hits)
