@@ -10,9 +10,10 @@
 //! `benches/detect.rs`). Driven directly, it never gives up, and its caches of built states
 //! are pooled in the detector so that every worker thread starts warm.
 //!
-//! Most identifiers are long numbers, and most chat messages hold few digits. So there are
-//! two automata: one over the patterns that can match with fewer than [`MANY_DIGITS`] digits,
-//! used for texts with fewer digits than that, and one over all patterns for the rest.
+//! Most identifiers are long numbers, and most chat messages hold few digits or none. So
+//! there is one automaton per bound of [`TIER_DIGITS`], over the patterns that can match
+//! with fewer digits than the bound, used for texts with fewer digits than that, and one over
+//! all patterns for the rest. The smaller the automaton, the faster it runs.
 
 use super::pattern::{PatternError, SourcedPattern};
 use super::validate::{self, Validator};
@@ -67,9 +68,9 @@ pub struct DetectorOptions {
 }
 
 pub struct Detector {
-    /// Patterns a text with fewer than `MANY_DIGITS` digits can match.
-    few_digits: Tier,
-    all: Tier,
+    /// `tiers[i]`: the patterns a text with fewer than `TIER_DIGITS[i]` digits can match;
+    /// the last: all patterns.
+    tiers: Vec<Tier>,
     /// Answers for texts the DFA quits on: user patterns with Unicode word boundaries on
     /// non-ASCII text.
     fallback: RegexSet,
@@ -81,8 +82,9 @@ pub struct Detector {
     min_score: f32,
 }
 
-/// Texts with at least this many ASCII digits are scanned for every pattern.
-const MANY_DIGITS: usize = 5;
+/// Digit counts that bound the automata: no digit (prose), fewer than five (times, prices,
+/// counts), and more.
+const TIER_DIGITS: [usize; 2] = [1, 5];
 
 /// One automaton over some of the patterns.
 struct Tier {
@@ -213,8 +215,8 @@ pub struct Scratch {
     candidates: Vec<Finding>,
     context_hits: Vec<(usize, usize)>,
     matched: Vec<usize>,
-    few_digits: Option<Lease>,
-    all: Option<Lease>,
+    /// One lease per tier of the last detector used.
+    leases: Vec<Option<Lease>>,
 }
 
 /// A DFA cache borrowed from a detector's pool, given back when the scratch is dropped.
@@ -304,11 +306,13 @@ impl Detector {
             message,
         };
         let sources: Vec<&str> = compiled.iter().map(|p| p.regex.as_str()).collect();
-        let few = (0..compiled.len())
-            .filter(|&i| compiled[i].min_digits < MANY_DIGITS)
-            .collect();
-        let few_digits = Tier::new(&sources, few).map_err(set_error)?;
-        let all = Tier::new(&sources, (0..compiled.len()).collect()).map_err(set_error)?;
+        let mut tiers = Vec::new();
+        for bound in TIER_DIGITS.into_iter().chain([usize::MAX]) {
+            let members = (0..compiled.len())
+                .filter(|&i| compiled[i].min_digits < bound)
+                .collect();
+            tiers.push(Tier::new(&sources, members).map_err(set_error)?);
+        }
         let fallback = RegexSet::new(&sources).map_err(|e| set_error(e.to_string()))?;
         let context_words = (!context_vocab.is_empty()).then(|| {
             AhoCorasickBuilder::new()
@@ -326,8 +330,7 @@ impl Detector {
                 .expect("deny list builds")
         });
         Ok(Detector {
-            few_digits,
-            all,
+            tiers,
             fallback,
             patterns: compiled,
             context_words,
@@ -348,17 +351,15 @@ impl Detector {
         scratch.context_hits.clear();
         scratch.matched.clear();
         let digits = count_digits(text);
+        let tier = TIER_DIGITS
+            .iter()
+            .position(|&bound| digits < bound)
+            .unwrap_or(TIER_DIGITS.len());
         let Scratch {
-            matched,
-            few_digits,
-            all,
-            ..
+            matched, leases, ..
         } = scratch;
-        let scanned = if digits < MANY_DIGITS {
-            self.few_digits.scan(text, few_digits, matched)
-        } else {
-            self.all.scan(text, all, matched)
-        };
+        leases.resize_with(self.tiers.len(), || None);
+        let scanned = self.tiers[tier].scan(text, &mut leases[tier], matched);
         if !scanned {
             matched.clear();
             matched.extend(self.fallback.matches(text).iter());
@@ -667,7 +668,7 @@ regex = 'MRN:? (?P<v>\d{6})'
     #[test]
     fn texts_with_few_or_many_digits_see_their_patterns() {
         let d = detector(GATED, opts());
-        // Under MANY_DIGITS digits only the few-digit automaton runs: the card cannot be
+        // Under five digits only a few-digit automaton runs: the card cannot be
         // there, and a card in a longer text is still found.
         assert_eq!(find(&d, "ssn 12 34"), vec![]);
         assert_eq!(
