@@ -4,6 +4,7 @@ use anyhow::{Context, Result};
 use chatveil::config::Config;
 use chatveil::crypto::{read_key_file, write_new_key_file, MasterKey};
 use chatveil::detect::{self, Scratch};
+use chatveil::evaluate;
 use chatveil::pipeline::{self, Progress, RunOptions};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -50,6 +51,20 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Score detection on labeled JSONL ({"text","spans":[{"start","end","label"}]}, code-point
+    /// offsets): per-label precision, recall, F1 and redaction recall.
+    Eval {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Count a predicted type as a gold label: PRED=GOLD (repeatable).
+        #[arg(long = "alias", value_parser = parse_alias)]
+        aliases: Vec<(String, String)>,
+        /// Print the report as JSON instead of a Markdown table.
+        #[arg(long)]
+        json: bool,
+    },
     /// Inspect and check the pattern library.
     Patterns {
         #[command(subcommand)]
@@ -67,6 +82,32 @@ enum PatternsCommand {
     Test { text: String },
     /// Run every pattern's examples; exits non-zero on any failure.
     Check,
+}
+
+fn parse_alias(s: &str) -> Result<(String, String), String> {
+    s.split_once('=')
+        .map(|(p, g)| (p.to_string(), g.to_string()))
+        .ok_or_else(|| format!("expected PRED=GOLD, got {s:?}"))
+}
+
+fn eval(
+    files: Vec<PathBuf>,
+    config: Option<PathBuf>,
+    aliases: Vec<(String, String)>,
+    json: bool,
+) -> Result<u8> {
+    let config = load_config(config.as_ref())?;
+    let detector = detect::build_detector(&config.detect)?;
+    let mut report = evaluate::EvalReport::default();
+    for f in &files {
+        evaluate::evaluate_file(f, &detector, &config.policy, &aliases, &mut report)?;
+    }
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print!("{}", report.to_markdown());
+    }
+    Ok(0)
 }
 
 fn load_config(path: Option<&PathBuf>) -> Result<Config> {
@@ -218,6 +259,12 @@ fn main() -> ExitCode {
                 0
             }),
         Command::Patterns { command, config } => patterns(command, config),
+        Command::Eval {
+            files,
+            config,
+            aliases,
+            json,
+        } => eval(files, config, aliases, json),
     };
     match result {
         Ok(code) => ExitCode::from(code),
