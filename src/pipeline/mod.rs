@@ -198,7 +198,7 @@ pub fn run(opts: RunOptions<'_>) -> Result<RunSummary, PipelineError> {
                                                     .or_default() += 1;
                                             }
                                         }
-                                        parts.write(&rows)?;
+                                        parts.write(rows)?;
                                     }
                                     Outcome::Quarantine {
                                         position,

@@ -91,7 +91,7 @@ pub fn stream<R: Read>(
                         }
                     }
                     match parts.as_mut() {
-                        Some(p) => p.write(&rows)?,
+                        Some(p) => p.write(rows)?,
                         None => {
                             for row in &rows {
                                 write_line(output, row).map_err(out_err)?;

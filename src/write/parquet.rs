@@ -192,7 +192,13 @@ pub struct PartWriter {
     current: Option<OpenPart>,
     next_part: usize,
     written: Vec<PathBuf>,
+    pending: Vec<SanitizedRecord>,
+    pending_since: Option<std::time::Instant>,
 }
+
+/// Rows converted to Arrow at once: large enough for efficient column building, small
+/// enough to keep memory flat.
+const BATCH_ROWS: usize = 8192;
 
 struct OpenPart {
     writer: ArrowWriter<File>,
@@ -222,10 +228,38 @@ impl PartWriter {
             current: None,
             next_part: 0,
             written: Vec::new(),
+            pending: Vec::with_capacity(BATCH_ROWS),
+            pending_since: None,
         })
     }
 
-    pub fn write(&mut self, rows: &[SanitizedRecord]) -> Result<(), WriteError> {
+    /// Queues rows; they are converted to Arrow and written in batches of `BATCH_ROWS`, so
+    /// callers may hand over one record at a time.
+    pub fn write(
+        &mut self,
+        rows: impl IntoIterator<Item = SanitizedRecord>,
+    ) -> Result<(), WriteError> {
+        for row in rows {
+            if self.pending.is_empty() {
+                self.pending_since = Some(std::time::Instant::now());
+            }
+            self.pending.push(row);
+            if self.pending.len() >= BATCH_ROWS {
+                self.flush_pending()?;
+            }
+        }
+        Ok(())
+    }
+
+    fn flush_pending(&mut self) -> Result<(), WriteError> {
+        let rows = std::mem::take(&mut self.pending);
+        self.write_now(&rows)?;
+        self.pending = rows;
+        self.pending.clear();
+        Ok(())
+    }
+
+    fn write_now(&mut self, rows: &[SanitizedRecord]) -> Result<(), WriteError> {
         let mut rest = rows;
         while !rest.is_empty() {
             if self.current.is_none() {
@@ -270,17 +304,21 @@ impl PartWriter {
     /// Closes the open part if it has been open longer than `max_age`, so a long stream
     /// makes its rows visible in bounded time.
     pub fn roll_if_older(&mut self, max_age: std::time::Duration) -> Result<(), WriteError> {
-        if self
-            .current
-            .as_ref()
-            .is_some_and(|p| p.opened.elapsed() >= max_age)
-        {
+        let oldest = match &self.current {
+            Some(part) => Some(part.opened),
+            None => self.pending_since,
+        };
+        if oldest.is_some_and(|t| t.elapsed() >= max_age) {
+            self.flush_pending()?;
             self.close_current()?;
         }
         Ok(())
     }
 
     fn close_current(&mut self) -> Result<(), WriteError> {
+        if !self.pending.is_empty() && self.current.is_some() {
+            self.flush_pending()?;
+        }
         if let Some(part) = self.current.take() {
             let io = |source| WriteError::Io {
                 path: part.path.clone(),
@@ -299,6 +337,7 @@ impl PartWriter {
 
     /// Closes the last part and returns every file written.
     pub fn finish(mut self) -> Result<Vec<PathBuf>, WriteError> {
+        self.flush_pending()?;
         self.close_current()?;
         Ok(self.written)
     }
