@@ -74,6 +74,7 @@ pub fn stream<R: Read>(
         source,
     };
     let mut line_no = 0u64;
+    let mut line = Vec::with_capacity(1024);
     loop {
         let chunk = read_available(input, &mut line_no).map_err(PipelineError::Input)?;
         if chunk.units.is_empty() {
@@ -94,7 +95,7 @@ pub fn stream<R: Read>(
                         Some(p) => p.write(rows)?,
                         None => {
                             for row in &rows {
-                                write_line(output, row).map_err(out_err)?;
+                                write_line(output, row, &mut line).map_err(out_err)?;
                             }
                         }
                     }

@@ -1,6 +1,6 @@
 //! JSON Lines: one object per line, fields found through configurable JSON Pointers.
 
-use super::json::{first_text, timestamp_of, unmapped_strings};
+use super::json::{first_text, lookup, timestamp_of, unmapped_strings};
 use super::{parse_json, RecordError};
 use crate::config::{JsonlMapping, Unmapped};
 use crate::record::Record;
@@ -30,7 +30,7 @@ pub fn parse_line(
     let timestamp = mapping
         .timestamp
         .iter()
-        .find_map(|p| doc.pointer(p).map(|v| (p.as_str(), v)));
+        .find_map(|p| lookup(&doc, p).map(|v| (p.as_str(), v)));
     let timestamp_us = timestamp.and_then(|(p, v)| {
         mapped.push(p);
         timestamp_of(v)

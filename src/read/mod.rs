@@ -71,12 +71,10 @@ impl RecordError {
 
 /// Parses bytes as one JSON value, with an error that never quotes the input.
 fn parse_json(bytes: &[u8]) -> Result<serde_json::Value, RecordError> {
-    if let Err(e) = std::str::from_utf8(bytes) {
-        return Err(RecordError::InvalidUtf8 {
-            offset: e.valid_up_to(),
-        });
-    }
-    serde_json::from_slice(bytes).map_err(|e| RecordError::from_json(&e))
+    let text = std::str::from_utf8(bytes).map_err(|e| RecordError::InvalidUtf8 {
+        offset: e.valid_up_to(),
+    })?;
+    serde_json::from_str(text).map_err(|e| RecordError::from_json(&e))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -177,7 +177,7 @@ impl<'a> Transformer<'a> {
             let Some(id) = id.as_deref().filter(|s| s.trim().len() >= 3) else {
                 continue;
             };
-            for (start, _) in text.match_indices(id) {
+            for start in memchr::memmem::find_iter(text.as_bytes(), id.as_bytes()) {
                 let end = start + id.len();
                 let overlaps = findings.iter().any(|f| start < f.end && end > f.start);
                 if !overlaps && is_word_at(text, start, end) {
