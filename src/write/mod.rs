@@ -3,9 +3,11 @@
 
 mod parquet;
 mod quarantine;
+mod vault;
 
-pub use self::parquet::{to_batch, PartWriter, WriteError, MESSAGE_SCHEMA};
+pub use self::parquet::{read_sealed, to_batch, PartWriter, WriteError, MESSAGE_SCHEMA};
 pub use quarantine::{QuarantineEntry, QuarantineWriter};
+pub use vault::{read_vault_files, write_vault_file, VaultRow};
 
 use std::path::Path;
 
