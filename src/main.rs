@@ -386,12 +386,10 @@ fn reveal(
         (_, _, Some(pseudonym), Some(dir)) => {
             let r = reveal::reveal_identity(&dir, &ring, &pseudonym, reason.as_deref())?;
             for (kind, identity) in &r.items {
-                println!(
-                    "{}\t{}\t{}",
-                    kind.as_str(),
-                    identity.id,
-                    identity.name.as_deref().unwrap_or("")
-                );
+                match &identity.name {
+                    Some(name) => println!("{}\t{}\t{name}", kind.as_str(), identity.id),
+                    None => println!("{}\t{}", kind.as_str(), identity.id),
+                }
             }
             (r.log, r.logged)
         }
