@@ -99,9 +99,11 @@ enum Command {
         /// Why this reveal is needed; recorded in the reveal log. Required.
         #[arg(long)]
         reason: Option<String>,
+        /// Key file (keyring) holding the key the values were sealed with.
         #[arg(long, required_unless_present = "verify_log")]
         key_file: Option<PathBuf>,
-        /// Read the key file's passphrase from the first line of stdin.
+        /// Read the key file's passphrase from the first line of stdin (otherwise from
+        /// $CHATVEIL_PASSPHRASE, when the key file needs one).
         #[arg(long)]
         passphrase_stdin: bool,
         /// Check the hash chain of the reveal log of OUT_DIR and/or --vault, reveal nothing.

@@ -381,7 +381,7 @@ pub fn write_new_key_file(
         active: entry.key_id.clone(),
         keys: vec![entry],
     };
-    write_private(path, &file, path)?;
+    write_private(path, &file)?;
     Ok(file.active.clone())
 }
 
@@ -397,7 +397,7 @@ pub fn add_key(path: &Path, passphrase: Option<&Passphrase>) -> Result<String, C
     file.active = entry.key_id.clone();
     file.keys.push(entry);
     let tmp = PathBuf::from(format!("{}.tmp", path.display()));
-    let written = write_private(&tmp, &file, path)
+    let written = write_private(&tmp, &file)
         .and_then(|()| std::fs::rename(&tmp, path).map_err(io_error(path)));
     if written.is_err() {
         let _ = std::fs::remove_file(&tmp);
@@ -405,14 +405,15 @@ pub fn add_key(path: &Path, passphrase: Option<&Passphrase>) -> Result<String, C
     written.map(|()| file.active.clone())
 }
 
-/// Creates `target` with mode 0600 and writes the key file into it; errors name `path`.
-fn write_private(target: &Path, file: &KeyFile, path: &Path) -> Result<(), CryptoError> {
-    let text = Zeroizing::new(serde_json::to_string_pretty(file).expect("key file serializes"));
+/// Creates `path` with mode 0600 and writes the key file into it.
+fn write_private(path: &Path, file: &KeyFile) -> Result<(), CryptoError> {
+    let mut text = Zeroizing::new(serde_json::to_string_pretty(file).expect("key file serializes"));
+    text.push('\n');
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut f = options.open(target).map_err(io_error(path))?;
+    let mut f = options.open(path).map_err(io_error(path))?;
     std::io::Write::write_all(&mut f, text.as_bytes()).map_err(io_error(path))?;
     f.sync_all().map_err(io_error(path))
 }
