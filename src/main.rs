@@ -8,7 +8,7 @@ use chatveil::crypto::{
 };
 use chatveil::detect::{self, Scratch};
 use chatveil::evaluate;
-use chatveil::pipeline::{self, Progress, RunOptions};
+use chatveil::pipeline::{self, Progress, RunOptions, StreamOptions};
 use chatveil::reveal::{self, verify_log, LOG_FILE};
 use chatveil::vault::Vault;
 use clap::{Parser, Subcommand};
@@ -58,6 +58,9 @@ enum Command {
         #[arg(long)]
         quiet: bool,
     },
+    /// Sanitize JSONL from stdin to JSONL on stdout (or rolling Parquet with --out), one
+    /// line per message, in order, flushed as it goes.
+    Stream(StreamArgs),
     /// Print the default configuration as commented TOML.
     Init,
     /// Write a new key file (mode 0600), or add a key to one (rotation).
@@ -133,6 +136,27 @@ enum Command {
     },
 }
 
+#[derive(clap::Args)]
+struct StreamArgs {
+    #[arg(long)]
+    config: Option<PathBuf>,
+    #[arg(long)]
+    key_file: Option<PathBuf>,
+    /// Write rolling Parquet parts under DIR/messages/ instead of JSONL on stdout.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Close a Parquet part after this many seconds even if it is not full.
+    #[arg(long, default_value_t = 300)]
+    roll_seconds: u64,
+    /// A stable name for this stream (e.g. the partition), used in message ids.
+    #[arg(long, default_value = "stdin")]
+    source_name: String,
+    /// Where records that cannot be processed go, encrypted. Default: DIR/quarantine/ with
+    /// --out, else ./chatveil-quarantine-<run id>.jsonl (created only if needed).
+    #[arg(long)]
+    quarantine: Option<PathBuf>,
+}
+
 #[derive(Subcommand)]
 enum PatternsCommand {
     /// List every pattern: id, entity type, source file.
@@ -203,6 +227,56 @@ fn load_keyring(path: &std::path::Path, passphrase_stdin: bool) -> Result<Keyrin
     Ok(read_key_file(path, passphrase(passphrase_stdin)?.as_ref())?)
 }
 
+/// The keyring of a key file, or a random key for this run only (with a warning).
+fn load_key(key_file: Option<&PathBuf>, passphrase_stdin: bool) -> Result<(Keyring, bool)> {
+    Ok(match key_file {
+        Some(path) => (load_keyring(path, passphrase_stdin)?, false),
+        None => {
+            eprintln!("warning: no --key-file given: using a random key for this run only; pseudonyms will not match other runs and sealed values cannot be revealed later");
+            (Keyring::single(MasterKey::generate()?), true)
+        }
+    })
+}
+
+fn stream(args: StreamArgs) -> Result<u8> {
+    let config = load_config(args.config.as_ref())?;
+    // stdin carries the transcripts, so a passphrase can only come from the environment.
+    let (ring, _) = load_key(args.key_file.as_ref(), false)?;
+    let run_id = pipeline::new_run_id()?;
+    let quarantine_path = match (&args.quarantine, &args.out) {
+        (Some(q), _) => q.clone(),
+        (None, Some(dir)) => dir.join("quarantine").join(format!("run-{run_id}.jsonl")),
+        (None, None) => PathBuf::from(format!("chatveil-quarantine-{run_id}.jsonl")),
+    };
+    let mut input = std::io::BufReader::with_capacity(1 << 20, std::io::stdin().lock());
+    let mut output = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let summary = pipeline::stream(
+        StreamOptions {
+            config: &config,
+            key: ring.active(),
+            source_name: args.source_name,
+            parquet_dir: args.out,
+            roll_after: std::time::Duration::from_secs(args.roll_seconds.max(1)),
+            quarantine_path,
+            run_id,
+        },
+        &mut input,
+        &mut output,
+    )?;
+    eprintln!(
+        "{} lines, {} rows, {} quarantined",
+        summary.lines, summary.rows, summary.quarantined
+    );
+    if let Some(q) = &summary.quarantine_path {
+        eprintln!("quarantined records (encrypted): {}", q.display());
+    }
+    Ok(if summary.quarantined > 0 {
+        EXIT_QUARANTINED
+    } else {
+        0
+    })
+}
+
 #[allow(clippy::too_many_arguments)]
 fn run(
     inputs: Vec<PathBuf>,
@@ -214,13 +288,7 @@ fn run(
     quiet: bool,
 ) -> Result<u8> {
     let config = load_config(config.as_ref())?;
-    let (ring, ephemeral) = match &key_file {
-        Some(path) => (load_keyring(path, passphrase_stdin)?, false),
-        None => {
-            eprintln!("warning: no --key-file given: using a random key for this run only; pseudonyms will not match other runs and sealed values cannot be revealed later");
-            (Keyring::single(MasterKey::generate()?), true)
-        }
-    };
+    let (ring, ephemeral) = load_key(key_file.as_ref(), passphrase_stdin)?;
     let vault = vault
         .map(|dir| Vault::open(&dir, &ring, config.pseudonym.mode))
         .transpose()?;
@@ -426,6 +494,7 @@ fn main() -> ExitCode {
             vault,
             quiet,
         ),
+        Command::Stream(args) => stream(args),
         Command::Init => {
             print!("{}", chatveil::config::DEFAULT_TOML);
             Ok(0)

@@ -129,7 +129,7 @@ fn encrypted_values_reveal_with_a_reason_and_on_the_record() {
     assert_eq!(log_lines(&out), 0);
 
     let shown = run_ok(
-        &mut bin()
+        bin()
             .args([
                 "reveal",
                 "--reason",
@@ -329,9 +329,32 @@ fn token_mode_needs_a_vault_and_keeps_tokens_across_runs() {
         .unwrap();
     assert_eq!(no_vault.status.code(), Some(1));
     assert!(
-        text(&no_vault).1.contains("needs --vault"),
+        text(&no_vault).1.contains("needs an identity vault"),
         "{:?}",
         text(&no_vault)
+    );
+
+    let mut streamed = bin()
+        .args(["stream", "--config"])
+        .arg(&config)
+        .arg("--key-file")
+        .arg(&key)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The stream may refuse before reading, so a failed write is expected.
+    let _ = std::io::Write::write_all(
+        streamed.stdin.as_mut().unwrap(),
+        b"{\"user_id\":\"patient-1\",\"text\":\"hi\"}\n",
+    );
+    let streamed = streamed.wait_with_output().unwrap();
+    assert_eq!(streamed.status.code(), Some(1));
+    assert!(text(&streamed).1.contains("needs an identity vault"));
+    assert!(
+        text(&streamed).0.is_empty(),
+        "no row without its token stored"
     );
 
     let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));

@@ -154,8 +154,8 @@ mod tests {
         };
         let row = t.sanitize(&record, "s", &mut Scratch::default()).unwrap();
         let dir = tempfile::tempdir().unwrap();
-        let mut w = PartWriter::new(&dir.path().join("messages"), &config.output).unwrap();
-        w.write(std::slice::from_ref(&row)).unwrap();
+        let mut w = PartWriter::new(&dir.path().join("messages"), "part", &config.output).unwrap();
+        w.write([row.clone()]).unwrap();
         w.finish().unwrap();
         (dir, row.message_id)
     }
