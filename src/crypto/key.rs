@@ -174,7 +174,7 @@ impl Passphrase {
             Some(raw) => {
                 let raw = Zeroizing::new(raw.into_encoded_bytes());
                 let text = std::str::from_utf8(&raw).map_err(|_| CryptoError::PassphraseUtf8)?;
-                Passphrase::new(Zeroizing::new(text.to_string())).map(Some)
+                Ok(Some(Passphrase(Zeroizing::new(text.to_string()))))
             }
         }
     }
@@ -189,14 +189,7 @@ impl Passphrase {
             line.pop();
         }
         let text = std::str::from_utf8(&line).map_err(|_| CryptoError::PassphraseUtf8)?;
-        Passphrase::new(Zeroizing::new(text.to_string()))
-    }
-
-    fn new(text: Zeroizing<String>) -> Result<Passphrase, CryptoError> {
-        if text.chars().count() < MIN_PASSPHRASE_CHARS {
-            return Err(CryptoError::PassphraseTooShort(MIN_PASSPHRASE_CHARS));
-        }
-        Ok(Passphrase(text))
+        Ok(Passphrase(Zeroizing::new(text.to_string())))
     }
 }
 
@@ -304,6 +297,10 @@ impl KeyEntry {
                 }
             }
             Some(p) => {
+                // Checked only when a key is made: unlocking with a short one just fails.
+                if p.0.chars().count() < MIN_PASSPHRASE_CHARS {
+                    return Err(CryptoError::PassphraseTooShort(MIN_PASSPHRASE_CHARS));
+                }
                 let kdf = Kdf::fresh()?;
                 let key = kdf.derive(p, path)?;
                 KeyEntry {
@@ -594,10 +591,13 @@ mod tests {
         assert!(!format!("{p:?}").contains("s3cret"));
         let crlf = Passphrase::from_reader("s3cret passphrase\r\nnext".as_bytes()).unwrap();
         assert_eq!(crlf.0.as_str(), "s3cret passphrase");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.key");
         assert!(matches!(
-            Passphrase::from_reader("short\n".as_bytes()),
-            Err(CryptoError::PassphraseTooShort(_))
+            write_new_key_file(&path, Some(&passphrase("short"))),
+            Err(CryptoError::PassphraseTooShort(8))
         ));
+        assert!(!path.exists());
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! to whom, so later runs with the same vault give the same person the same token.
 
 use crate::config::PseudonymMode;
-use crate::crypto::{random_pseudonym, CryptoError, Keyring, Purpose, Sealer};
+use crate::crypto::{envelope_key_id, random_pseudonym, CryptoError, Keyring, Purpose, Sealer};
 use crate::write::{read_vault_files, write_vault_file, VaultRow, WriteError};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -290,7 +290,7 @@ pub fn lookup(
         .filter(|r| r.pseudonym == pseudonym)
     {
         found.push(open_row(&sealer, &row)?);
-        if let Some(id) = crate::crypto::envelope_key_id(&row.sealed) {
+        if let Some(id) = envelope_key_id(&row.sealed) {
             if !key_ids.contains(&id) {
                 key_ids.push(id);
             }
@@ -354,6 +354,39 @@ mod tests {
         assert_eq!(ids[0].1.id, "patient-1");
         assert_eq!(ids[0].1.name.as_deref(), Some("Ann"));
         assert_eq!(key_ids, [MasterKey::from_bytes([1; 32]).id()]);
+    }
+
+    #[test]
+    fn tokens_survive_key_rotation() {
+        let dir = tempfile::tempdir().unwrap();
+        let key_file = dir.path().join("k.key");
+        let vault = dir.path().join("vault");
+        crate::crypto::write_new_key_file(&key_file, None).unwrap();
+        let old = crate::crypto::read_key_file(&key_file, None).unwrap();
+        let v = Vault::open(&vault, &old, PseudonymMode::Token).unwrap();
+        let token = v
+            .pseudonym(IdentityKind::User, "p-1", None, "u", keyed)
+            .unwrap();
+        v.commit("r1").unwrap();
+        drop(v);
+        crate::crypto::add_key(&key_file, None).unwrap();
+        let rotated = crate::crypto::read_key_file(&key_file, None).unwrap();
+        let v = Vault::open(&vault, &rotated, PseudonymMode::Token).unwrap();
+        assert_eq!(
+            token,
+            v.pseudonym(IdentityKind::User, "p-1", None, "u", keyed)
+                .unwrap()
+        );
+        v.pseudonym(IdentityKind::User, "p-2", None, "u", keyed)
+            .unwrap();
+        v.commit("r2").unwrap();
+        drop(v);
+        let (_, first) = lookup(&vault, &rotated, &token).unwrap();
+        assert_eq!(first, [old.active().id()]);
+        let rows = read_vault_files(&vault).unwrap();
+        let newest = envelope_key_id(&rows.last().unwrap().sealed).unwrap();
+        assert_eq!(newest, rotated.active().id());
+        assert!(Vault::open(&vault, &old, PseudonymMode::Token).is_err());
     }
 
     #[test]
