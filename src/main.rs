@@ -52,7 +52,7 @@ enum Command {
         /// Identity vault folder: pseudonym → sealed original identity (user id, display
         /// name, conversation id), kept apart from OUT. Required by pseudonym mode "token".
         /// Without it no re-identification data is written at all.
-        #[arg(long, requires = "key_file")]
+        #[arg(long)]
         vault: Option<PathBuf>,
         /// No progress bar.
         #[arg(long)]

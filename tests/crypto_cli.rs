@@ -401,6 +401,22 @@ fn token_mode_needs_a_vault_and_keeps_tokens_across_runs() {
             .args(["--user", &conversation]),
     );
     assert_eq!(text(&shown).0.trim(), "conversation\tconv-a1b2c3");
+    let keyless = bin()
+        .arg("run")
+        .arg(fixtures().join(HEALTHBOT))
+        .arg("--out")
+        .arg(tmp.path().join("k"))
+        .arg("--vault")
+        .arg(tmp.path().join("v2"))
+        .arg("--quiet")
+        .output()
+        .unwrap();
+    assert_eq!(keyless.status.code(), Some(1));
+    assert!(
+        text(&keyless).1.contains("--vault needs --key-file"),
+        "{:?}",
+        text(&keyless)
+    );
     let inside = run_cmd(&key, &config, &a)
         .arg("--vault")
         .arg(a.join("v"))
