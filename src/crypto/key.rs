@@ -394,15 +394,16 @@ pub fn add_key(path: &Path, passphrase: Option<&Passphrase>) -> Result<String, C
     file.active = entry.key_id.clone();
     file.keys.push(entry);
     let tmp = PathBuf::from(format!("{}.tmp", path.display()));
-    let written = write_private(&tmp, &file)
-        .and_then(|()| std::fs::rename(&tmp, path).map_err(io_error(path)));
-    if written.is_err() {
+    write_private(&tmp, &file)?;
+    if let Err(e) = std::fs::rename(&tmp, path) {
         let _ = std::fs::remove_file(&tmp);
+        return Err(io_error(path)(e));
     }
-    written.map(|()| file.active.clone())
+    Ok(file.active.clone())
 }
 
-/// Creates `path` with mode 0600 and writes the key file into it.
+/// Creates `path` (never an existing file) with mode 0600 and writes the key file into it;
+/// a failed write removes the file so no half key file is left.
 fn write_private(path: &Path, file: &KeyFile) -> Result<(), CryptoError> {
     let mut text = Zeroizing::new(serde_json::to_string_pretty(file).expect("key file serializes"));
     text.push('\n');
@@ -411,8 +412,12 @@ fn write_private(path: &Path, file: &KeyFile) -> Result<(), CryptoError> {
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
     let mut f = options.open(path).map_err(io_error(path))?;
-    std::io::Write::write_all(&mut f, text.as_bytes()).map_err(io_error(path))?;
-    f.sync_all().map_err(io_error(path))
+    let written = std::io::Write::write_all(&mut f, text.as_bytes()).and_then(|()| f.sync_all());
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(path);
+        return Err(io_error(path)(e));
+    }
+    Ok(())
 }
 
 /// Reads a key file into a keyring, refusing one that others can read. Passphrase entries
@@ -528,6 +533,18 @@ mod tests {
         assert_eq!(ring.keys().len(), 2);
         assert_eq!(ring.keys()[1].id(), first);
         assert!(!dir.path().join("k.key.tmp").exists());
+        // Another rotation in progress (its temporary file exists): refused, nothing touched.
+        std::fs::write(dir.path().join("k.key.tmp"), "other").unwrap();
+        let before = std::fs::read(&path).unwrap();
+        assert!(matches!(
+            add_key(&path, None),
+            Err(CryptoError::KeyFileIo { .. })
+        ));
+        assert_eq!(std::fs::read(&path).unwrap(), before);
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("k.key.tmp")).unwrap(),
+            "other"
+        );
     }
 
     #[test]
