@@ -19,6 +19,7 @@ use crate::crypto::{CryptoError, MasterKey, Pseudonymizer, Purpose, Sealer};
 use crate::detect::{build_detector, PatternError};
 use crate::read::{self, discover_inputs, Chunk, Format, InputReader, Parser, ReadError};
 use crate::transform::Transformer;
+use crate::vault::{Vault, VaultError};
 use crate::write::{PartWriter, QuarantineEntry, QuarantineWriter, WriteError};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
@@ -40,6 +41,14 @@ pub enum PipelineError {
     Crypto(#[from] CryptoError),
     #[error(transparent)]
     Write(#[from] WriteError),
+    #[error(transparent)]
+    Vault(#[from] VaultError),
+    #[error("pseudonym mode \"token\" needs an identity vault (`chatveil run --vault DIR`): the token of each identity is kept only there")]
+    TokenModeNeedsVault,
+    #[error(
+        "--vault needs --key-file: identities sealed with a one-run key could never be revealed"
+    )]
+    VaultNeedsKey,
     #[error("{0}")]
     Input(std::io::Error),
     #[error("output folder {path}: {source}")]
@@ -67,6 +76,8 @@ pub struct RunOptions<'a> {
     pub key: &'a MasterKey,
     pub ephemeral_key: bool,
     pub progress: Option<&'a dyn Progress>,
+    /// Where original identities go, sealed; `None` writes nothing re-identifying.
+    pub vault: Option<&'a Vault>,
 }
 
 #[derive(Debug)]
@@ -123,13 +134,15 @@ pub fn run(opts: RunOptions<'_>) -> Result<RunSummary, PipelineError> {
         source,
     })?;
     let _lock = RunLock::acquire(out_dir)?;
-    let discovered = discover_inputs(&opts.inputs, std::slice::from_ref(out_dir))
-        .map_err(PipelineError::Input)?;
+    check_vault(&opts)?;
+    let mut excluded = vec![out_dir.clone()];
+    excluded.extend(opts.vault.map(|v| v.dir().to_path_buf()));
+    let discovered = discover_inputs(&opts.inputs, &excluded).map_err(PipelineError::Input)?;
     if discovered.files.is_empty() {
         return Err(PipelineError::NoInputs);
     }
     let detector = build_detector(&config.detect)?;
-    let transformer = Transformer::new(config, &detector, opts.key);
+    let transformer = Transformer::new(config, &detector, opts.key).with_vault(opts.vault);
     let sources = Pseudonymizer::new(opts.key, Purpose::SourceId);
     let quarantine_sealer = Sealer::new(opts.key, Purpose::Quarantine);
     let run_id = new_run_id()?;
@@ -282,6 +295,9 @@ pub fn run(opts: RunOptions<'_>) -> Result<RunSummary, PipelineError> {
 
     let part_files = parts.finish()?;
     let quarantined_file = quarantine.finish()?;
+    if let Some(vault) = opts.vault {
+        vault.commit(&run_id)?;
+    }
     let published = output::publish(
         out_dir,
         &staging,
@@ -441,6 +457,19 @@ fn quarantine_file<'s>(
             })
         })
         .collect()
+}
+
+/// Token pseudonyms exist only in a vault, and a vault is only useful under a kept key; the
+/// vault must not be handed over with the output.
+fn check_vault(opts: &RunOptions<'_>) -> Result<(), PipelineError> {
+    match opts.vault {
+        None if opts.config.pseudonym.mode == crate::config::PseudonymMode::Token => {
+            Err(PipelineError::TokenModeNeedsVault)
+        }
+        Some(_) if opts.ephemeral_key => Err(PipelineError::VaultNeedsKey),
+        Some(vault) => Ok(vault.ensure_apart(&opts.out)?),
+        None => Ok(()),
+    }
 }
 
 /// A run id that sorts by start time and never repeats: UTC time plus 32 random bits.

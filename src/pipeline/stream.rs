@@ -49,6 +49,9 @@ pub fn stream<R: Read>(
     output: &mut dyn Write,
 ) -> Result<StreamSummary, PipelineError> {
     let config = opts.config;
+    if config.pseudonym.mode == crate::config::PseudonymMode::Token {
+        return Err(PipelineError::TokenModeNeedsVault);
+    }
     let detector = build_detector(&config.detect)?;
     let transformer = Transformer::new(config, &detector, opts.key);
     let quarantine_sealer = Sealer::new(opts.key, Purpose::Quarantine);

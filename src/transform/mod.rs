@@ -5,6 +5,7 @@ use crate::config::{Action, Config, PolicyConfig, PseudonymConfig, Unmapped};
 use crate::crypto::{CryptoError, MasterKey, Pseudonymizer, Purpose, Sealer};
 use crate::detect::{is_word_at, Detector, Finding, Scratch};
 use crate::record::{EntitySpan, Record, SanitizedRecord, SealedValue};
+use crate::vault::{IdentityKind, Vault};
 use std::sync::Arc;
 
 /// Roles passed through as they are; any other value (a speaker's name, say) becomes
@@ -37,6 +38,7 @@ pub struct Transformer<'a> {
     message_ids: Pseudonymizer,
     sealer: Sealer,
     identity_types: [Arc<str>; 3],
+    vault: Option<&'a Vault>,
 }
 
 impl<'a> Transformer<'a> {
@@ -52,6 +54,33 @@ impl<'a> Transformer<'a> {
             message_ids: Pseudonymizer::new(key, Purpose::MessageId),
             sealer: Sealer::new(key, Purpose::FieldEncryption),
             identity_types: ["USER_ID".into(), "PERSON".into(), "CONVERSATION_ID".into()],
+            vault: None,
+        }
+    }
+
+    /// Records every identity pseudonymized in `vault` (and, in token mode, takes the
+    /// pseudonyms from it).
+    pub fn with_vault(mut self, vault: Option<&'a Vault>) -> Transformer<'a> {
+        self.vault = vault;
+        self
+    }
+
+    fn identity_pseudonym(
+        &self,
+        kind: IdentityKind,
+        id: &str,
+        name: Option<&str>,
+    ) -> Result<String, CryptoError> {
+        let (keys, prefix) = match kind {
+            IdentityKind::User => (&self.users, &self.pseudonym.user_prefix),
+            IdentityKind::Conversation => {
+                (&self.conversations, &self.pseudonym.conversation_prefix)
+            }
+        };
+        let keyed = || keys.pseudonym(prefix, id.as_bytes());
+        match self.vault {
+            Some(vault) => vault.pseudonym(kind, id, name, prefix, keyed),
+            None => Ok(keyed()),
         }
     }
 
@@ -68,14 +97,18 @@ impl<'a> Transformer<'a> {
     ) -> Result<SanitizedRecord, CryptoError> {
         let message_id = self.message_id(source, record.position);
         let mut out = SanitizedRecord {
-            user: record.user_id.as_ref().map(|id| {
-                self.users
-                    .pseudonym(&self.pseudonym.user_prefix, id.as_bytes())
-            }),
-            conversation: record.conversation_id.as_ref().map(|id| {
-                self.conversations
-                    .pseudonym(&self.pseudonym.conversation_prefix, id.as_bytes())
-            }),
+            user: record
+                .user_id
+                .as_deref()
+                .map(|id| {
+                    self.identity_pseudonym(IdentityKind::User, id, record.user_name.as_deref())
+                })
+                .transpose()?,
+            conversation: record
+                .conversation_id
+                .as_deref()
+                .map(|id| self.identity_pseudonym(IdentityKind::Conversation, id, None))
+                .transpose()?,
             role: record.role.as_deref().map(normalize_role),
             timestamp_us: record.timestamp_us,
             source: source.to_string(),
@@ -195,23 +228,11 @@ impl<'a> Transformer<'a> {
             findings.sort_by_key(|f| f.start);
         }
     }
-
-    /// Opens a sealed value of a message (for reveal).
-    pub fn open_sealed(
-        &self,
-        message_id: &str,
-        value: &SealedValue,
-    ) -> Result<zeroize::Zeroizing<Vec<u8>>, CryptoError> {
-        self.sealer.open(
-            &value.ciphertext,
-            &sealed_context(message_id, value.reference),
-        )
-    }
 }
 
 /// Associated data of a sealed value: its column, message and reference, so it cannot be
 /// moved to another row or slot.
-fn sealed_context(message_id: &str, reference: u32) -> Vec<u8> {
+pub fn sealed_context(message_id: &str, reference: u32) -> Vec<u8> {
     format!("sealed|{message_id}|{reference}").into_bytes()
 }
 
@@ -286,10 +307,57 @@ mod tests {
             .unwrap();
         assert_eq!(s.text.as_deref(), Some("mail [EMAIL:1] from 10.0.0.1"));
         assert_eq!(s.sealed.len(), 1);
+        let open = |message_id: &str, v: &SealedValue| {
+            Sealer::new(&key, Purpose::FieldEncryption)
+                .open(&v.ciphertext, &sealed_context(message_id, v.reference))
+        };
         assert_eq!(
-            &t.open_sealed(&s.message_id, &s.sealed[0]).unwrap()[..],
+            &open(&s.message_id, &s.sealed[0]).unwrap()[..],
             b"ann@example.com"
         );
-        assert!(t.open_sealed("another-message", &s.sealed[0]).is_err());
+        // A ciphertext copied into another row fails, as does one moved to another slot.
+        let other = t
+            .sanitize(
+                &record("ann@example.com or bo@example.org"),
+                "src2",
+                &mut Scratch::default(),
+            )
+            .unwrap();
+        assert!(matches!(
+            open(&other.message_id, &s.sealed[0]),
+            Err(CryptoError::Authentication)
+        ));
+        assert!(open(&s.message_id, &other.sealed[0]).is_err());
+        let moved = SealedValue {
+            reference: 2,
+            ..other.sealed[0].clone()
+        };
+        assert!(open(&other.message_id, &moved).is_err());
+        assert_eq!(
+            &open(&other.message_id, &other.sealed[1]).unwrap()[..],
+            b"bo@example.org"
+        );
+    }
+
+    #[test]
+    fn a_vault_records_identities_and_supplies_tokens() {
+        let mut config = Config::default();
+        config.pseudonym.mode = crate::config::PseudonymMode::Token;
+        let detector = build_detector(&config.detect).unwrap();
+        let key = MasterKey::from_bytes([3; 32]);
+        let dir = tempfile::tempdir().unwrap();
+        let ring = crate::crypto::Keyring::single(key.clone());
+        let vault = Vault::open(dir.path(), &ring, config.pseudonym.mode).unwrap();
+        let t = Transformer::new(&config, &detector, &key).with_vault(Some(&vault));
+        let s = t
+            .sanitize(&record("hi"), "src1", &mut Scratch::default())
+            .unwrap();
+        let user = s.user.unwrap();
+        assert!(user.starts_with("u_tok_"), "{user}");
+        assert!(s.conversation.unwrap().starts_with("c_tok_"));
+        vault.commit("r1").unwrap().unwrap();
+        let (found, _) = crate::vault::lookup(dir.path(), &ring, &user).unwrap();
+        assert_eq!(found[0].1.id, "user-8812");
+        assert_eq!(found[0].1.name.as_deref(), Some("Ann Lee"));
     }
 }
