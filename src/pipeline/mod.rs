@@ -12,6 +12,7 @@ mod unit;
 
 pub use lock::RunLock;
 pub use stream::{stream, StreamOptions, StreamSummary};
+pub use unit::open_quarantine_entry;
 
 use crate::audit::{AuditReport, InputAudit};
 use crate::config::Config;
@@ -32,6 +33,9 @@ const BATCH_BYTES: usize = 8 << 20;
 const CHUNK_BYTES: usize = 1 << 20;
 /// Raw bytes per quarantine entry when a whole file is quarantined.
 const QUARANTINE_SEGMENT: usize = 8 << 20;
+/// Quarantined units named one by one on the terminal per file; the rest are counted, so a
+/// file of bad lines cannot flood it.
+const NAMED_UNITS_PER_FILE: u64 = 20;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PipelineError {
@@ -116,6 +120,8 @@ enum Processed {
         file: usize,
         bytes: u64,
         outcomes: Vec<Outcome>,
+        /// The format the units turned out to be, for the audit.
+        format: Format,
     },
     FileDone {
         file: usize,
@@ -196,8 +202,10 @@ pub fn run(opts: RunOptions<'_>) -> Result<RunSummary, PipelineError> {
                             file,
                             bytes,
                             outcomes,
+                            format,
                         } => {
                             let audit = &mut inputs[file];
+                            audit.format = format.name().to_string();
                             for outcome in outcomes {
                                 match outcome {
                                     Outcome::Rows(rows) => {
@@ -220,6 +228,13 @@ pub fn run(opts: RunOptions<'_>) -> Result<RunSummary, PipelineError> {
                                     } => {
                                         audit.records += 1;
                                         audit.quarantined += 1;
+                                        if audit.quarantined <= NAMED_UNITS_PER_FILE {
+                                            messages.push(format!(
+                                                "{}: {}: {reason}; quarantined",
+                                                files[file].display(),
+                                                unit_name(format, position)
+                                            ));
+                                        }
                                         quarantine.write(&QuarantineEntry {
                                             source: &audit.source,
                                             position,
@@ -240,9 +255,17 @@ pub fn run(opts: RunOptions<'_>) -> Result<RunSummary, PipelineError> {
                             failure,
                         } => {
                             let audit = &mut inputs[file];
-                            audit.format = format
-                                .map(|f| f.name().to_string())
-                                .unwrap_or_else(|| "unknown".into());
+                            if audit.quarantined > NAMED_UNITS_PER_FILE {
+                                messages.push(format!(
+                                    "{}: {} more records quarantined",
+                                    files[file].display(),
+                                    audit.quarantined - NAMED_UNITS_PER_FILE
+                                ));
+                            }
+                            // Set already, and more precisely, if any unit was parsed.
+                            if audit.format.is_empty() {
+                                audit.format = format.map_or("unknown", Format::name).to_string();
+                            }
                             match result {
                                 Ok(d) => {
                                     audit.sha256 = d.sha256;
@@ -386,6 +409,14 @@ fn read_all(files: &[PathBuf], choice: crate::config::FormatChoice, tx: SyncSend
     let _ = tx.send(batch);
 }
 
+/// Where the operator finds a unit in its file.
+fn unit_name(format: Format, position: u64) -> String {
+    match format {
+        Format::Jsonl => format!("line {position}"),
+        Format::Document(_) => "document".into(),
+    }
+}
+
 fn failure_of(e: &ReadError) -> FileFailure {
     let reason = match e {
         ReadError::Open { source, .. } => format!("cannot open: {}", source.kind()),
@@ -424,11 +455,16 @@ fn process_batch(batch: Vec<Item>, ctx: &UnitContext<'_>, source_ids: &[String])
                 file,
                 format,
                 chunk,
-            } => Processed::Units {
-                file,
-                bytes: chunk.buf.len() as u64,
-                outcomes: ctx.sanitize_chunk(format, &source_ids[file], &chunk),
-            },
+            } => {
+                let (outcomes, format) =
+                    ctx.sanitize_and_resolve(format, &source_ids[file], &chunk);
+                Processed::Units {
+                    file,
+                    bytes: chunk.buf.len() as u64,
+                    outcomes,
+                    format,
+                }
+            }
         })
         .collect()
 }
@@ -441,8 +477,15 @@ fn quarantine_file<'s>(
     sealer: &Sealer,
 ) -> Result<Vec<QuarantineEntry<'s>>, std::io::Error> {
     let bytes = std::fs::read(path)?;
-    bytes
-        .chunks(QUARANTINE_SEGMENT.max(1))
+    // An empty file (a zero-byte archive) still gets its entry: the quarantine lists every
+    // file the audit counts as quarantined.
+    let segments: Vec<&[u8]> = if bytes.is_empty() {
+        vec![&[]]
+    } else {
+        bytes.chunks(QUARANTINE_SEGMENT).collect()
+    };
+    segments
+        .into_iter()
         .enumerate()
         .map(|(i, segment)| {
             let position = i as u64;

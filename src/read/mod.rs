@@ -202,6 +202,8 @@ pub struct InputReader {
     done: bool,
     /// A read error held back until the lines read before it have been handed out.
     pending: Option<ReadError>,
+    /// Whether the start of the decoded stream was checked for a byte-order mark.
+    started: bool,
 }
 
 impl InputReader {
@@ -250,6 +252,7 @@ impl InputReader {
             decoded: 0,
             done: false,
             pending: None,
+            started: false,
         })
     }
 
@@ -269,6 +272,10 @@ impl InputReader {
         }
         if self.done {
             return Ok(None);
+        }
+        if !self.started {
+            self.started = true;
+            self.skip_bom().map_err(|e| self.io_error(e))?;
         }
         let mut chunk = Chunk::default();
         match self.format {
@@ -318,6 +325,17 @@ impl InputReader {
         Ok(Some(chunk))
     }
 
+    /// Windows tools often start UTF-8 files with a byte-order mark, which JSON forbids; left
+    /// in, it would fail the whole first record. A mark split across two reads of the
+    /// decoder is not seen, and then the first record is quarantined, not lost.
+    fn skip_bom(&mut self) -> io::Result<()> {
+        if self.reader.fill_buf()?.starts_with(BOM) {
+            self.reader.consume(BOM.len());
+            self.decoded += BOM.len() as u64;
+        }
+        Ok(())
+    }
+
     fn io_error(&mut self, e: io::Error) -> ReadError {
         self.done = true;
         ReadError::Io {
@@ -354,6 +372,9 @@ pub fn digest_file(path: &Path) -> io::Result<InputDigest> {
     })
 }
 
+/// The UTF-8 byte-order mark.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
 /// Guesses the format of a file whose name says nothing, from its first bytes.
 fn sniff(path: &Path, reader: &mut Box<dyn BufRead + Send>) -> Result<Format, ReadError> {
     let head = reader.fill_buf().map_err(|e| ReadError::Io {
@@ -361,6 +382,7 @@ fn sniff(path: &Path, reader: &mut Box<dyn BufRead + Send>) -> Result<Format, Re
         decoded_bytes: 0,
         kind: e.kind(),
     })?;
+    let head = head.strip_prefix(BOM).unwrap_or(head);
     let first = head.iter().find(|b| !b.is_ascii_whitespace()).copied();
     let first_line_end = head.iter().position(|&b| b == b'\n');
     match first {
@@ -392,14 +414,16 @@ impl<'c> Parser<'c> {
         Parser { config }
     }
 
-    /// Appends the records of one unit to `out`. On error nothing is appended.
+    /// Appends the records of one unit to `out` and returns the format the unit was read
+    /// as: a JSON document's kind is only known once it is parsed. On error nothing is
+    /// appended.
     pub fn parse(
         &self,
         format: Format,
         position: u64,
         bytes: &[u8],
         out: &mut Vec<Record>,
-    ) -> Result<(), RecordError> {
+    ) -> Result<Format, RecordError> {
         match format {
             Format::Jsonl => {
                 out.push(jsonl::parse_line(
@@ -408,7 +432,7 @@ impl<'c> Parser<'c> {
                     position,
                     bytes,
                 )?);
-                Ok(())
+                Ok(format)
             }
             Format::Document(kind) => {
                 let doc = parse_json(bytes)?;
@@ -427,7 +451,7 @@ impl<'c> Parser<'c> {
                 if result.is_err() {
                     out.truncate(start);
                 }
-                result
+                result.map(|()| Format::Document(Some(kind)))
             }
         }
     }
@@ -455,6 +479,9 @@ fn classify(doc: &serde_json::Value) -> Option<DocumentKind> {
         other => looks_like(other),
     }
 }
+
+#[cfg(test)]
+mod robustness;
 
 #[cfg(test)]
 mod tests {
