@@ -145,7 +145,8 @@ fn mixed_folder_writes_or_quarantines_every_record_and_leaks_nothing() {
     if unsafe { libc::getuid() } != 0 {
         let locked = input.join("locked.jsonl");
         std::fs::write(&locked, line(SSN)).unwrap();
-        std::fs::set_permissions(&locked, std::os::unix::fs::PermissionsExt::from_mode(0)).unwrap();
+        std::fs::set_permissions(&locked, std::os::unix::fs::PermissionsExt::from_mode(0o000))
+            .unwrap();
         want.insert(locked, ("unknown", Some(0), 0, true));
     }
     let key = keygen(tmp.path(), "k.key");
