@@ -23,6 +23,7 @@ use crate::transform::Transformer;
 use crate::vault::{Vault, VaultError};
 use crate::write::{PartWriter, QuarantineEntry, QuarantineWriter, WriteError};
 use rayon::prelude::*;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{sync_channel, SyncSender};
 use unit::{quarantine_context, Outcome, UnitContext};
@@ -276,17 +277,16 @@ pub fn run(opts: RunOptions<'_>) -> Result<RunSummary, PipelineError> {
                             if let Some(f) = failure {
                                 messages.push(f.message);
                                 audit.error = Some(f.reason.clone());
-                                let segments = quarantine_file(
+                                let sealed = quarantine_file(
                                     &files[file],
                                     &audit.source,
                                     &f.reason,
                                     &quarantine_sealer,
-                                );
-                                match segments {
-                                    Ok(entries) => {
-                                        for e in &entries {
-                                            quarantine.write(e)?;
-                                        }
+                                    QUARANTINE_SEGMENT,
+                                    &mut quarantine,
+                                )?;
+                                match sealed {
+                                    Ok(()) => {
                                         audit.quarantined += 1;
                                         audit.records += 1;
                                     }
@@ -469,37 +469,50 @@ fn process_batch(batch: Vec<Item>, ctx: &UnitContext<'_>, source_ids: &[String])
         .collect()
 }
 
-/// A whole file that could not be read, sealed in segments so nothing is lost.
-fn quarantine_file<'s>(
+/// A whole file that could not be read, sealed in segments of `segment_bytes` as it is read
+/// back: nothing is lost, and a large truncated archive is never held in memory whole. An empty file still
+/// gets one (empty) entry, so the quarantine lists every file the audit counts. The outer
+/// error (the quarantine cannot be written) ends the run; the inner one (the file cannot be
+/// read back) is reported and the run goes on.
+fn quarantine_file(
     path: &Path,
-    source: &'s str,
+    source: &str,
     reason: &str,
     sealer: &Sealer,
-) -> Result<Vec<QuarantineEntry<'s>>, std::io::Error> {
-    let bytes = std::fs::read(path)?;
-    // An empty file (a zero-byte archive) still gets its entry: the quarantine lists every
-    // file the audit counts as quarantined.
-    let segments: Vec<&[u8]> = if bytes.is_empty() {
-        vec![&[]]
-    } else {
-        bytes.chunks(QUARANTINE_SEGMENT).collect()
+    segment_bytes: usize,
+    out: &mut QuarantineWriter,
+) -> Result<Result<(), std::io::Error>, WriteError> {
+    let mut file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) => return Ok(Err(e)),
     };
-    segments
-        .into_iter()
-        .enumerate()
-        .map(|(i, segment)| {
-            let position = i as u64;
-            let env = sealer
-                .seal(segment, &quarantine_context(source, position))
-                .map_err(|e| std::io::Error::other(e.to_string()))?;
-            Ok(QuarantineEntry {
-                source,
-                position,
-                reason: format!("whole file, segment {}: {reason}", i + 1),
-                sealed: data_encoding::BASE64.encode(&env),
-            })
-        })
-        .collect()
+    let mut segment = Vec::new();
+    for position in 0u64.. {
+        segment.clear();
+        let read = (&mut file)
+            .take(segment_bytes as u64)
+            .read_to_end(&mut segment);
+        if let Err(e) = read {
+            return Ok(Err(e));
+        }
+        if segment.is_empty() && position > 0 {
+            break;
+        }
+        let env = match sealer.seal(&segment, &quarantine_context(source, position)) {
+            Ok(env) => env,
+            Err(e) => return Ok(Err(std::io::Error::other(e.to_string()))),
+        };
+        out.write(&QuarantineEntry {
+            source,
+            position,
+            reason: format!("whole file, segment {}: {reason}", position + 1),
+            sealed: data_encoding::BASE64.encode(&env),
+        })?;
+        if segment.len() < segment_bytes {
+            break;
+        }
+    }
+    Ok(Ok(()))
 }
 
 /// Token pseudonyms exist only in a vault, and a vault is only useful under a kept key; the
@@ -528,4 +541,56 @@ pub fn new_run_id() -> Result<String, CryptoError> {
 
 fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::Keyring;
+
+    /// Segments are cut at the segment size, open under their own position, and add up to
+    /// the file; an empty file gets one empty entry.
+    #[test]
+    fn a_whole_file_is_quarantined_in_segments_that_add_up() {
+        let tmp = tempfile::tempdir().unwrap();
+        let key = MasterKey::from_bytes([5; 32]);
+        let ring = Keyring::single(key.clone());
+        let sealer = Sealer::new(&key, Purpose::Quarantine);
+        let segment_bytes = 1000;
+        for (size, segments) in [
+            (0, 1),
+            (10, 1),
+            (segment_bytes, 1),
+            (2 * segment_bytes + 3, 3),
+        ] {
+            let bytes: Vec<u8> = (0..size).map(|i| (i % 251) as u8).collect();
+            let input = tmp.path().join(format!("in-{size}"));
+            std::fs::write(&input, &bytes).unwrap();
+            let path = tmp.path().join(format!("q-{size}.jsonl"));
+            let mut out = QuarantineWriter::new(&path);
+            quarantine_file(&input, "src", "why", &sealer, segment_bytes, &mut out)
+                .unwrap()
+                .unwrap();
+            out.finish().unwrap();
+            let text = std::fs::read_to_string(&path).unwrap();
+            let mut joined = Vec::new();
+            for (i, line) in text.lines().enumerate() {
+                let entry: serde_json::Value = serde_json::from_str(line).unwrap();
+                assert_eq!(entry["position"], i as u64, "size {size}");
+                let sealed = data_encoding::BASE64
+                    .decode(entry["sealed"].as_str().unwrap().as_bytes())
+                    .unwrap();
+                joined.extend_from_slice(
+                    &open_quarantine_entry(&ring, "src", i as u64, &sealed).unwrap(),
+                );
+            }
+            assert_eq!(text.lines().count(), segments, "size {size}");
+            assert!(joined == bytes, "size {size}: segments add up to the file");
+        }
+        let missing = tmp.path().join("missing");
+        let mut out = QuarantineWriter::new(&tmp.path().join("q-missing.jsonl"));
+        let result = quarantine_file(&missing, "src", "why", &sealer, 10, &mut out).unwrap();
+        assert!(result.is_err());
+        assert_eq!(out.count(), 0);
+    }
 }
