@@ -29,7 +29,7 @@ use std::sync::mpsc::{sync_channel, SyncSender};
 use unit::{quarantine_context, Outcome, UnitContext};
 
 /// Bytes of input gathered before a batch is sanitized in parallel.
-const BATCH_BYTES: usize = 8 << 20;
+const BATCH_BYTES: usize = 4 << 20;
 /// Size of a JSONL chunk; several make a batch.
 const CHUNK_BYTES: usize = 1 << 20;
 /// Raw bytes per quarantine entry when a whole file is quarantined.
@@ -183,8 +183,8 @@ pub fn run(opts: RunOptions<'_>) -> Result<RunSummary, PipelineError> {
         .collect();
     let mut messages = Vec::new();
 
-    let (item_tx, item_rx) = sync_channel::<Vec<Item>>(2);
-    let (done_tx, done_rx) = sync_channel::<Vec<Processed>>(2);
+    let (item_tx, item_rx) = sync_channel::<Vec<Item>>(1);
+    let (done_tx, done_rx) = sync_channel::<Vec<Processed>>(1);
     let choice = config.input.format;
     let ctx = UnitContext {
         parser: Parser::new(&config.input),

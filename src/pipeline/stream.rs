@@ -143,6 +143,10 @@ fn has_complete_line<R: Read>(input: &BufReader<R>) -> bool {
 /// `BATCH_BYTES`.
 fn read_available<R: Read>(input: &mut BufReader<R>, line_no: &mut u64) -> std::io::Result<Chunk> {
     let mut chunk = Chunk::default();
+    // What is already buffered is what this batch will hold; under `tail -f` that is a line.
+    chunk
+        .buf
+        .reserve(input.buffer().len().min(BATCH_BYTES) + 4096);
     loop {
         let start = chunk.buf.len();
         let n = input.read_until(b'\n', &mut chunk.buf)?;

@@ -280,6 +280,8 @@ impl InputReader {
         let mut chunk = Chunk::default();
         match self.format {
             Format::Jsonl => {
+                // Room for the whole chunk up front: growing it would copy it again and again.
+                chunk.buf.reserve(target_bytes + (64 << 10));
                 while chunk.buf.len() < target_bytes {
                     let start = chunk.buf.len();
                     let n = match self.reader.read_until(b'\n', &mut chunk.buf) {

@@ -210,7 +210,7 @@ impl<'a> Transformer<'a> {
             let Some(id) = id.as_deref().filter(|s| s.trim().len() >= 3) else {
                 continue;
             };
-            for start in memchr::memmem::find_iter(text.as_bytes(), id.as_bytes()) {
+            for start in occurrences(text, id) {
                 let end = start + id.len();
                 let overlaps = findings.iter().any(|f| start < f.end && end > f.start);
                 if !overlaps && is_word_at(text, start, end) {
@@ -228,6 +228,13 @@ impl<'a> Transformer<'a> {
             findings.sort_by_key(|f| f.start);
         }
     }
+}
+
+/// Start offsets of `needle` in `text`. Identities are short and texts chat-sized, so a
+/// scan for the first byte beats building a substring searcher for every field.
+fn occurrences<'t>(text: &'t str, needle: &'t str) -> impl Iterator<Item = usize> + 't {
+    let (hay, pat) = (text.as_bytes(), needle.as_bytes());
+    memchr::memchr_iter(pat[0], hay).filter(move |&i| hay[i..].starts_with(pat))
 }
 
 /// Associated data of a sealed value: its column, message and reference, so it cannot be
@@ -282,6 +289,13 @@ mod tests {
         let at = r.text.as_deref().unwrap().find("ann@").unwrap() as u32;
         assert_eq!((s.entities[2].start, s.entities[2].end), (at, at + 15));
         assert_eq!(s.message_id, t.message_id("src1", 3));
+    }
+
+    #[test]
+    fn occurrences_finds_every_start() {
+        let found: Vec<usize> = occurrences("éab xab ab", "ab").collect();
+        assert_eq!(found, [2, 6, 9]);
+        assert_eq!(occurrences("a", "abc").count(), 0);
     }
 
     #[test]
