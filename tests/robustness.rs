@@ -91,6 +91,15 @@ fn mixed_inputs(dir: &Path) -> BTreeMap<PathBuf, Expect> {
         &zst[..zst.len() * 2 / 3],
         ("jsonl", None, 1, true),
     );
+    // More bad lines than the terminal names one by one.
+    let bad: String = (0..25)
+        .map(|i| format!("{{\"text\":\"{SSN} {i}\"\n"))
+        .collect();
+    put(
+        "many-bad.jsonl",
+        bad.as_bytes(),
+        ("jsonl", Some(0), 25, false),
+    );
     put("empty.jsonl", b"", ("jsonl", Some(0), 0, false));
     // Not even a gzip header: truncated to nothing.
     put("zero.jsonl.gz", b"", ("jsonl", Some(0), 1, true));
@@ -172,9 +181,12 @@ fn mixed_folder_writes_or_quarantines_every_record_and_leaks_nothing() {
         "mixed.jsonl: line 3:",
         "mixed.jsonl: line 6:",
         "unknown.json: document:",
+        "many-bad.jsonl: line 20:",
+        "many-bad.jsonl: 5 more records quarantined",
     ] {
         assert!(stderr.contains(name), "stderr names {name}: {stderr}");
     }
+    assert!(!stderr.contains("many-bad.jsonl: line 21:"), "{stderr}");
     let secrets = [
         SSN,
         EMAIL,
