@@ -323,7 +323,11 @@ fn an_unreadable_file_is_named_counted_and_not_a_clean_success() {
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr).to_string();
     assert_eq!(out.status.code(), Some(3), "{stderr}");
-    assert!(stderr.contains("dangling.jsonl"), "{stderr}");
+    let named: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.contains("dangling.jsonl"))
+        .collect();
+    assert_eq!(named.len(), 2, "cannot open, cannot quarantine: {stderr}");
     let (_, audit) = text_files(&out_dir.join("audit")).pop().unwrap();
     let audit: Value = serde_json::from_str(&audit).unwrap();
     assert_eq!(audit["totals"]["failed_files"], 1);

@@ -272,6 +272,9 @@ pub fn run(opts: RunOptions<'_>) -> Result<RunSummary, PipelineError> {
                                     audit.sha256 = d.sha256;
                                     audit.bytes = d.bytes;
                                 }
+                                // A file that failed is named once, with the cause
+                                // that stopped reading it; hashing it fails alike.
+                                Err(_) if failure.is_some() => {}
                                 Err(m) => messages.push(m),
                             }
                             if let Some(f) = failure {
