@@ -2,10 +2,9 @@
 //! records, or seal it into the quarantine if it cannot be processed.
 
 use crate::crypto::Sealer;
-use crate::detect::Scratch;
 use crate::read::{Chunk, Format, Parser};
 use crate::record::{Record, SanitizedRecord};
-use crate::transform::Transformer;
+use crate::transform::{Transformer, Workspace};
 use rayon::prelude::*;
 
 /// What one unit became, in input order.
@@ -30,8 +29,8 @@ impl UnitContext<'_> {
         (0..chunk.units.len())
             .into_par_iter()
             .map_init(
-                || (Scratch::default(), Vec::<Record>::new()),
-                |(scratch, records), i| {
+                || (Workspace::default(), Vec::<Record>::new()),
+                |(workspace, records), i| {
                     let (position, bytes) = chunk.unit(i);
                     records.clear();
                     let sanitized = self
@@ -41,7 +40,7 @@ impl UnitContext<'_> {
                         .and_then(|()| {
                             records
                                 .iter()
-                                .map(|r| self.transformer.sanitize(r, source, scratch))
+                                .map(|r| self.transformer.sanitize(r, source, workspace))
                                 .collect::<Result<Vec<_>, _>>()
                                 .map_err(|e| e.to_string())
                         });
