@@ -8,9 +8,9 @@
 
 use chatveil::config::Config;
 use chatveil::crypto::MasterKey;
-use chatveil::detect::{build_detector, Scratch};
+use chatveil::detect::build_detector;
 use chatveil::read::{Format, Parser};
-use chatveil::transform::Transformer;
+use chatveil::transform::{Transformer, Workspace};
 use chatveil::write::to_batch;
 use std::time::Instant;
 
@@ -82,7 +82,7 @@ fn main() {
     report("parse", mb, records.len(), start);
 
     let start = Instant::now();
-    let mut scratch = Scratch::default();
+    let mut workspace = Workspace::default();
     let mut rows = Vec::with_capacity(records.len());
     records.clear();
     for (i, l) in lines.iter().enumerate() {
@@ -92,7 +92,7 @@ fn main() {
             .unwrap();
         rows.push(
             transformer
-                .sanitize(&records[0], "bench", &mut scratch)
+                .sanitize(&records[0], "bench", &mut workspace)
                 .unwrap(),
         );
     }

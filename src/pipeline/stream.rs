@@ -78,8 +78,11 @@ pub fn stream<R: Read>(
     };
     let mut line_no = 0u64;
     let mut line = Vec::with_capacity(1024);
+    // One input buffer for the whole stream: a fresh one per batch would be mapped and
+    // faulted in anew every time.
+    let mut chunk = Chunk::default();
     loop {
-        let chunk = read_available(input, &mut line_no).map_err(PipelineError::Input)?;
+        read_available(input, &mut line_no, &mut chunk).map_err(PipelineError::Input)?;
         if chunk.units.is_empty() {
             break;
         }
@@ -141,8 +144,13 @@ fn has_complete_line<R: Read>(input: &BufReader<R>) -> bool {
 
 /// Reads one line (blocking), then every further complete line already buffered, up to
 /// `BATCH_BYTES`.
-fn read_available<R: Read>(input: &mut BufReader<R>, line_no: &mut u64) -> std::io::Result<Chunk> {
-    let mut chunk = Chunk::default();
+fn read_available<R: Read>(
+    input: &mut BufReader<R>,
+    line_no: &mut u64,
+    chunk: &mut Chunk,
+) -> std::io::Result<()> {
+    chunk.buf.clear();
+    chunk.units.clear();
     // What is already buffered is what this batch will hold; under `tail -f` that is a line.
     chunk
         .buf
@@ -164,5 +172,5 @@ fn read_available<R: Read>(input: &mut BufReader<R>, line_no: &mut u64) -> std::
             break;
         }
     }
-    Ok(chunk)
+    Ok(())
 }

@@ -2,10 +2,9 @@
 //! records, or seal it into the quarantine if it cannot be processed.
 
 use crate::crypto::{CryptoError, Keyring, Purpose, Sealer};
-use crate::detect::Scratch;
 use crate::read::{Chunk, Format, Parser};
 use crate::record::{Record, SanitizedRecord};
-use crate::transform::Transformer;
+use crate::transform::{Transformer, Workspace};
 use rayon::prelude::*;
 
 /// What one unit became, in input order.
@@ -41,8 +40,8 @@ impl UnitContext<'_> {
         let (outcomes, formats): (Vec<Outcome>, Vec<Option<Format>>) = (0..chunk.units.len())
             .into_par_iter()
             .map_init(
-                || (Scratch::default(), Vec::<Record>::new()),
-                |(scratch, records), i| {
+                || (Workspace::default(), Vec::<Record>::new()),
+                |(workspace, records), i| {
                     let (position, bytes) = chunk.unit(i);
                     records.clear();
                     let parsed = self.parser.parse(format, position, bytes, records);
@@ -50,7 +49,7 @@ impl UnitContext<'_> {
                     let sanitized = parsed.map_err(|e| e.to_string()).and_then(|_| {
                         records
                             .iter()
-                            .map(|r| self.transformer.sanitize(r, source, scratch))
+                            .map(|r| self.transformer.sanitize(r, source, workspace))
                             .collect::<Result<Vec<_>, _>>()
                             .map_err(|e| e.to_string())
                     });

@@ -133,7 +133,7 @@ mod tests {
     use super::*;
     use crate::config::{Action, Config};
     use crate::crypto::MasterKey;
-    use crate::detect::{build_detector, Scratch};
+    use crate::detect::build_detector;
     use crate::record::Record;
     use crate::transform::Transformer;
     use crate::write::PartWriter;
@@ -152,7 +152,9 @@ mod tests {
             text: Some("mail ann@example.com".into()),
             ..Record::default()
         };
-        let row = t.sanitize(&record, "s", &mut Scratch::default()).unwrap();
+        let row = t
+            .sanitize(&record, "s", &mut crate::transform::Workspace::default())
+            .unwrap();
         let dir = tempfile::tempdir().unwrap();
         let mut w = PartWriter::new(&dir.path().join("messages"), "part", &config.output).unwrap();
         w.write([row.clone()]).unwrap();

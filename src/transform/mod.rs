@@ -26,6 +26,16 @@ const KNOWN_ROLES: &[&str] = &[
     "model",
 ];
 
+/// Per-worker state reused from record to record, so the hot path allocates little.
+#[derive(Default)]
+pub struct Workspace {
+    scratch: Scratch,
+    findings: Vec<Finding>,
+    /// The last user and conversation pseudonymized: messages come in conversations, so
+    /// the same identities repeat line after line and need not be keyed again.
+    recent: [Option<(String, String)>; 2],
+}
+
 /// Everything a worker needs to sanitize records; shared read-only across threads.
 pub struct Transformer<'a> {
     detector: &'a Detector,
@@ -89,32 +99,64 @@ impl<'a> Transformer<'a> {
             .hex_id(&[source.as_bytes(), &position.to_le_bytes()])
     }
 
+    /// The pseudonym of an identity, from the workspace when it is the one last seen. With
+    /// a vault every sighting goes through it, since it records display names as they come.
+    fn recent_pseudonym(
+        &self,
+        recent: &mut Option<(String, String)>,
+        kind: IdentityKind,
+        id: &str,
+        name: Option<&str>,
+    ) -> Result<String, CryptoError> {
+        if self.vault.is_none() {
+            if let Some((last_id, pseudonym)) = recent.as_ref() {
+                if last_id == id {
+                    return Ok(pseudonym.clone());
+                }
+            }
+        }
+        let pseudonym = self.identity_pseudonym(kind, id, name)?;
+        *recent = Some((id.to_string(), pseudonym.clone()));
+        Ok(pseudonym)
+    }
+
     pub fn sanitize(
         &self,
         record: &Record,
         source: &str,
-        scratch: &mut Scratch,
+        ws: &mut Workspace,
     ) -> Result<SanitizedRecord, CryptoError> {
         let message_id = self.message_id(source, record.position);
+        let [recent_user, recent_conversation] = &mut ws.recent;
+        let user = match record.user_id.as_deref() {
+            Some(id) => Some(self.recent_pseudonym(
+                recent_user,
+                IdentityKind::User,
+                id,
+                record.user_name.as_deref(),
+            )?),
+            None => None,
+        };
+        let conversation = match record.conversation_id.as_deref() {
+            Some(id) => Some(self.recent_pseudonym(
+                recent_conversation,
+                IdentityKind::Conversation,
+                id,
+                None,
+            )?),
+            None => None,
+        };
         let mut out = SanitizedRecord {
-            user: record
-                .user_id
-                .as_deref()
-                .map(|id| {
-                    self.identity_pseudonym(IdentityKind::User, id, record.user_name.as_deref())
-                })
-                .transpose()?,
-            conversation: record
-                .conversation_id
-                .as_deref()
-                .map(|id| self.identity_pseudonym(IdentityKind::Conversation, id, None))
-                .transpose()?,
+            user,
+            conversation,
             role: record.role.as_deref().map(normalize_role),
             timestamp_us: record.timestamp_us,
             source: source.to_string(),
             ..SanitizedRecord::default()
         };
-        let mut findings = Vec::new();
+        let Workspace {
+            scratch, findings, ..
+        } = ws;
         if let Some(text) = &record.text {
             let redacted = self.redact_field(
                 record,
@@ -122,7 +164,7 @@ impl<'a> Transformer<'a> {
                 text,
                 &message_id,
                 scratch,
-                &mut findings,
+                findings,
                 &mut out,
             )?;
             out.text = Some(redacted);
@@ -135,7 +177,7 @@ impl<'a> Transformer<'a> {
                     value,
                     &message_id,
                     scratch,
-                    &mut findings,
+                    findings,
                     &mut out,
                 )?;
                 out.attributes.push((pointer.clone(), redacted));
@@ -276,7 +318,7 @@ mod tests {
         let key = MasterKey::from_bytes([3; 32]);
         let t = Transformer::new(&config, &detector, &key);
         let r = record("I am Ann Lee (user-8812), mail ann@example.com");
-        let s = t.sanitize(&r, "src1", &mut Scratch::default()).unwrap();
+        let s = t.sanitize(&r, "src1", &mut Workspace::default()).unwrap();
         assert_eq!(
             s.text.as_deref(),
             Some("I am [PERSON] ([USER_ID]), mail [EMAIL]")
@@ -289,6 +331,35 @@ mod tests {
         let at = r.text.as_deref().unwrap().find("ann@").unwrap() as u32;
         assert_eq!((s.entities[2].start, s.entities[2].end), (at, at + 15));
         assert_eq!(s.message_id, t.message_id("src1", 3));
+    }
+
+    #[test]
+    fn reused_workspace_gives_the_pseudonyms_of_a_fresh_one() {
+        let config = Config::default();
+        let detector = build_detector(&config.detect).unwrap();
+        let key = MasterKey::from_bytes([3; 32]);
+        let t = Transformer::new(&config, &detector, &key);
+        let mut shared = Workspace::default();
+        for (user, conversation) in [
+            ("a", "c1"),
+            ("a", "c1"),
+            ("b", "c1"),
+            ("a", "c2"),
+            ("b", "c2"),
+        ] {
+            let r = Record {
+                user_id: Some(user.into()),
+                conversation_id: Some(conversation.into()),
+                text: Some("hi".into()),
+                ..Record::default()
+            };
+            let reused = t.sanitize(&r, "s", &mut shared).unwrap();
+            let fresh = t.sanitize(&r, "s", &mut Workspace::default()).unwrap();
+            assert_eq!(
+                (&reused.user, &reused.conversation),
+                (&fresh.user, &fresh.conversation)
+            );
+        }
     }
 
     #[test]
@@ -316,7 +387,7 @@ mod tests {
             .sanitize(
                 &record("mail ann@example.com from 10.0.0.1"),
                 "src1",
-                &mut Scratch::default(),
+                &mut Workspace::default(),
             )
             .unwrap();
         assert_eq!(s.text.as_deref(), Some("mail [EMAIL:1] from 10.0.0.1"));
@@ -334,7 +405,7 @@ mod tests {
             .sanitize(
                 &record("ann@example.com or bo@example.org"),
                 "src2",
-                &mut Scratch::default(),
+                &mut Workspace::default(),
             )
             .unwrap();
         assert!(matches!(
@@ -364,7 +435,7 @@ mod tests {
         let vault = Vault::open(dir.path(), &ring, config.pseudonym.mode).unwrap();
         let t = Transformer::new(&config, &detector, &key).with_vault(Some(&vault));
         let s = t
-            .sanitize(&record("hi"), "src1", &mut Scratch::default())
+            .sanitize(&record("hi"), "src1", &mut Workspace::default())
             .unwrap();
         let user = s.user.unwrap();
         assert!(user.starts_with("u_tok_"), "{user}");
