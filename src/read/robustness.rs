@@ -82,7 +82,7 @@ fn assert_quotes_nothing(label: &str, message: &str, secrets: &[String]) {
 }
 
 /// Parses one unit as every format under every configuration and checks the unit contract.
-/// Returns how many of those parses gave records.
+/// Returns how many of those parses succeeded.
 fn check_unit(label: &str, position: u64, bytes: &[u8], secrets: &[String]) -> usize {
     let mut parsed = 0;
     for config in configs() {
@@ -606,7 +606,7 @@ fn awkward_files() {
     let tmp = tempfile::tempdir().unwrap();
     let line = format!("{{\"user_id\":\"u1\",\"text\":\"{MARK}\"}}");
     let rasa = r#"{"sender_id":"s1","events":[{"event":"user","text":"hi","timestamp":1}]}"#;
-    // (name, content, units expected with Auto, records expected from them)
+    // (name, content, units `Auto` must hand out; each must parse into records)
     let cases: Vec<(&str, Vec<u8>, usize)> = vec![
         ("empty.jsonl", Vec::new(), 0),
         ("empty.json", Vec::new(), 0),
