@@ -50,7 +50,10 @@ pub fn timestamp_of(v: &Value) -> Option<i64> {
             let x = n.as_f64()?;
             // 1e11 seconds is the year 5138; anything larger is milliseconds.
             let micros = if x.abs() >= 1e11 { x * 1e3 } else { x * 1e6 };
-            micros.is_finite().then_some(micros.round() as i64)
+            // `as` saturates: out-of-range values must become no timestamp, not the end of time.
+            Some(micros.round() as i64).filter(|&t| {
+                micros.is_finite() && chrono::DateTime::from_timestamp_micros(t).is_some()
+            })
         }
         _ => None,
     }
@@ -135,6 +138,8 @@ mod tests {
         assert_eq!(timestamp_of(&json!(1517821726.211)), Some(want));
         assert_eq!(timestamp_of(&json!(1517821726211_i64)), Some(want));
         assert_eq!(timestamp_of(&json!("yesterday")), None);
+        assert_eq!(timestamp_of(&json!(1e300)), None);
+        assert_eq!(timestamp_of(&json!(-1e300)), None);
     }
 
     #[test]

@@ -101,6 +101,14 @@ fn check_unit(label: &str, position: u64, bytes: &[u8], secrets: &[String]) -> u
             match result {
                 Ok(resolved) => {
                     parsed += 1;
+                    for r in &out[1..] {
+                        if let Some(t) = r.timestamp_us {
+                            assert!(
+                                chrono::DateTime::from_timestamp_micros(t).is_some(),
+                                "{label}: timestamp {t} out of range"
+                            );
+                        }
+                    }
                     match format {
                         Format::Jsonl => {
                             assert_eq!(resolved, format, "{label}");
