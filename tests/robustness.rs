@@ -6,6 +6,7 @@ mod common;
 
 use chatveil::crypto::{read_key_file, CryptoError};
 use chatveil::pipeline::open_quarantine_entry;
+use chatveil::write::QuarantineKind;
 use common::*;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -258,13 +259,22 @@ fn mixed_folder_writes_or_quarantines_every_record_and_leaks_nothing() {
         let sealed = data_encoding::BASE64
             .decode(entry["sealed"].as_str().unwrap().as_bytes())
             .unwrap();
-        let plain = open_quarantine_entry(&ring, source, position, &sealed).unwrap();
+        let kind: QuarantineKind = serde_json::from_value(entry["kind"].clone()).unwrap();
+        let plain = open_quarantine_entry(&ring, kind, source, position, &sealed).unwrap();
         assert!(matches!(
-            open_quarantine_entry(&other, source, position, &sealed),
+            open_quarantine_entry(&other, kind, source, position, &sealed),
             Err(CryptoError::WrongKey { .. })
         ));
         assert!(matches!(
-            open_quarantine_entry(&ring, source, position + 1, &sealed),
+            open_quarantine_entry(&ring, kind, source, position + 1, &sealed),
+            Err(CryptoError::Authentication)
+        ));
+        let swapped = match kind {
+            QuarantineKind::Record => QuarantineKind::FileSegment,
+            QuarantineKind::FileSegment => QuarantineKind::Record,
+        };
+        assert!(matches!(
+            open_quarantine_entry(&ring, swapped, source, position, &sealed),
             Err(CryptoError::Authentication)
         ));
         let path = by_source[source].clone();

@@ -21,7 +21,7 @@ use crate::detect::{build_detector, PatternError};
 use crate::read::{self, discover_inputs, Chunk, Format, InputReader, Parser, ReadError};
 use crate::transform::Transformer;
 use crate::vault::{Vault, VaultError};
-use crate::write::{PartWriter, QuarantineEntry, QuarantineWriter, WriteError};
+use crate::write::{PartWriter, QuarantineEntry, QuarantineKind, QuarantineWriter, WriteError};
 use rayon::prelude::*;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -237,6 +237,7 @@ pub fn run(opts: RunOptions<'_>) -> Result<RunSummary, PipelineError> {
                                             ));
                                         }
                                         quarantine.write(&QuarantineEntry {
+                                            kind: QuarantineKind::Record,
                                             source: &audit.source,
                                             position,
                                             reason,
@@ -501,11 +502,15 @@ fn quarantine_file(
         if segment.is_empty() && position > 0 {
             break;
         }
-        let env = match sealer.seal(&segment, &quarantine_context(source, position)) {
+        let env = match sealer.seal(
+            &segment,
+            &quarantine_context(QuarantineKind::FileSegment, source, position),
+        ) {
             Ok(env) => env,
             Err(e) => return Ok(Err(std::io::Error::other(e.to_string()))),
         };
         out.write(&QuarantineEntry {
+            kind: QuarantineKind::FileSegment,
             source,
             position,
             reason: format!("whole file, segment {}: {reason}", position + 1),
@@ -584,7 +589,14 @@ mod tests {
                     .decode(entry["sealed"].as_str().unwrap().as_bytes())
                     .unwrap();
                 joined.extend_from_slice(
-                    &open_quarantine_entry(&ring, "src", i as u64, &sealed).unwrap(),
+                    &open_quarantine_entry(
+                        &ring,
+                        QuarantineKind::FileSegment,
+                        "src",
+                        i as u64,
+                        &sealed,
+                    )
+                    .unwrap(),
                 );
             }
             assert_eq!(text.lines().count(), segments, "size {size}");

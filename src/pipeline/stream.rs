@@ -10,7 +10,7 @@ use crate::crypto::{MasterKey, Pseudonymizer, Purpose, Sealer};
 use crate::detect::build_detector;
 use crate::read::{Chunk, Format, Parser};
 use crate::transform::Transformer;
-use crate::write::{write_line, PartWriter, QuarantineEntry, QuarantineWriter};
+use crate::write::{write_line, PartWriter, QuarantineEntry, QuarantineKind, QuarantineWriter};
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::PathBuf;
@@ -114,6 +114,7 @@ pub fn stream<R: Read>(
                     summary.quarantined += 1;
                     eprintln!("stream line {position}: {reason}; quarantined");
                     quarantine.write(&QuarantineEntry {
+                        kind: QuarantineKind::Record,
                         source: &source,
                         position,
                         reason,

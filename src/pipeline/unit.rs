@@ -5,6 +5,7 @@ use crate::crypto::{CryptoError, Keyring, Purpose, Sealer};
 use crate::read::{Chunk, Format, Parser};
 use crate::record::{Record, SanitizedRecord};
 use crate::transform::{Transformer, Workspace};
+use crate::write::QuarantineKind;
 use rayon::prelude::*;
 
 /// What one unit became, in input order.
@@ -74,7 +75,7 @@ impl UnitContext<'_> {
         bytes: &[u8],
         reason: String,
     ) -> Outcome {
-        let context = quarantine_context(source, position);
+        let context = quarantine_context(QuarantineKind::Record, source, position);
         let (sealed, reason) = match self.quarantine.seal(bytes, &context) {
             Ok(env) => (data_encoding::BASE64.encode(&env), reason),
             Err(e) => (String::new(), format!("{reason}; not kept: {e}")),
@@ -87,20 +88,21 @@ impl UnitContext<'_> {
     }
 }
 
-/// Associated data of a quarantined unit: its source and position.
-pub fn quarantine_context(source: &str, position: u64) -> Vec<u8> {
-    format!("quarantine|{source}|{position}").into_bytes()
+/// Associated data of a quarantine entry: its kind, source and position.
+pub fn quarantine_context(kind: QuarantineKind, source: &str, position: u64) -> Vec<u8> {
+    format!("quarantine|{}|{source}|{position}", kind.label()).into_bytes()
 }
 
 /// The raw bytes of a quarantine entry (its `sealed` field, base64-decoded), for the operator
 /// who must repair what could not be processed. Opens only under the entry's own source and
-/// position, with any key of the ring.
+/// position and kind, with any key of the ring.
 pub fn open_quarantine_entry(
     ring: &Keyring,
+    kind: QuarantineKind,
     source: &str,
     position: u64,
     sealed: &[u8],
 ) -> Result<zeroize::Zeroizing<Vec<u8>>, CryptoError> {
     Sealer::for_keyring(ring, Purpose::Quarantine)
-        .open(sealed, &quarantine_context(source, position))
+        .open(sealed, &quarantine_context(kind, source, position))
 }
