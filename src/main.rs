@@ -1,7 +1,7 @@
 //! The command line: parses arguments and hands over to the library. No logic lives here.
 
 use anyhow::{Context, Result};
-use chatveil::config::Config;
+use chatveil::config::{Config, FormatChoice};
 use chatveil::crypto::{
     add_key, read_key_file, write_new_key_file, Keyring, MasterKey, Passphrase, ARGON2_ITERATIONS,
     ARGON2_LANES, ARGON2_MEMORY_KIB, PASSPHRASE_ENV,
@@ -33,31 +33,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Sanitize transcripts into dissociated Parquet under OUT/messages/.
-    Run {
-        /// Files or folders (searched recursively).
-        #[arg(required = true)]
-        inputs: Vec<PathBuf>,
-        #[arg(long)]
-        out: PathBuf,
-        #[arg(long)]
-        config: Option<PathBuf>,
-        /// Key file from `chatveil keygen`. Without one, a random key is used for this run
-        /// only and pseudonyms will not match any other run.
-        #[arg(long)]
-        key_file: Option<PathBuf>,
-        /// Read the key file's passphrase from the first line of stdin (otherwise from
-        /// $CHATVEIL_PASSPHRASE, when the key file needs one).
-        #[arg(long, requires = "key_file")]
-        passphrase_stdin: bool,
-        /// Identity vault folder: pseudonym → sealed original identity (user id, display
-        /// name, conversation id), kept apart from OUT. Required by pseudonym mode "token".
-        /// Without it no re-identification data is written at all.
-        #[arg(long)]
-        vault: Option<PathBuf>,
-        /// No progress bar.
-        #[arg(long)]
-        quiet: bool,
-    },
+    Run(RunArgs),
     /// Sanitize JSONL from stdin to JSONL on stdout (or rolling Parquet with --out), one
     /// line per message, in order, flushed as it goes.
     Stream(StreamArgs),
@@ -69,64 +45,14 @@ enum Command {
     /// and sealed values open with whichever key their envelope names. Rotate with
     /// `keygen --out F --add`: the new key becomes active, old keys stay for old data, and
     /// pseudonyms change with the key (their version tag shows which key made them).
-    Keygen {
-        #[arg(long)]
-        out: PathBuf,
-        /// Add a new active key to the existing key file OUT instead of creating one.
-        #[arg(long)]
-        add: bool,
-        /// Derive the key from a passphrase (Argon2id, 64 MiB, 3 passes, 4 lanes) read from
-        /// $CHATVEIL_PASSPHRASE; the file then holds the salt and settings, not the key.
-        #[arg(long)]
-        passphrase: bool,
-        /// Like --passphrase, reading the passphrase from the first line of stdin.
-        #[arg(long)]
-        passphrase_stdin: bool,
-    },
+    Keygen(KeygenArgs),
     /// Decrypt a message's sealed values, or the identity behind a pseudonym, for a stated
     /// reason. Every reveal is first appended to the hash-chained reveal-log.jsonl of the
     /// folder read; the log holds who, when, what, why and the key id, never the value.
-    #[command(group(clap::ArgGroup::new("target").required(true).args(["message", "user", "verify_log"])))]
-    Reveal {
-        /// Output folder of a run (with --message, or --verify-log).
-        out_dir: Option<PathBuf>,
-        /// Message id (the `message_id` column) whose sealed values to print.
-        #[arg(long, requires = "out_dir", conflicts_with = "user")]
-        message: Option<String>,
-        /// Vault folder (with --user, or --verify-log).
-        #[arg(long)]
-        vault: Option<PathBuf>,
-        /// Pseudonym (user or conversation) whose original identity to print.
-        #[arg(long, requires = "vault")]
-        user: Option<String>,
-        /// Why this reveal is needed; recorded in the reveal log. Required.
-        #[arg(long)]
-        reason: Option<String>,
-        /// Key file (keyring) holding the key the values were sealed with.
-        #[arg(long, required_unless_present = "verify_log")]
-        key_file: Option<PathBuf>,
-        /// Read the key file's passphrase from the first line of stdin (otherwise from
-        /// $CHATVEIL_PASSPHRASE, when the key file needs one).
-        #[arg(long)]
-        passphrase_stdin: bool,
-        /// Check the hash chain of the reveal log of OUT_DIR and/or --vault, reveal nothing.
-        #[arg(long, conflicts_with_all = ["message", "user"])]
-        verify_log: bool,
-    },
+    Reveal(RevealArgs),
     /// Score detection on labeled JSONL ({"text","spans":[{"start","end","label"}]}, code-point
     /// offsets): per-label precision, recall, F1 and redaction recall.
-    Eval {
-        #[arg(required = true)]
-        files: Vec<PathBuf>,
-        #[arg(long)]
-        config: Option<PathBuf>,
-        /// Count a predicted type as a gold label: PRED=GOLD (repeatable).
-        #[arg(long = "alias", value_parser = parse_alias)]
-        aliases: Vec<(String, String)>,
-        /// Print the report as JSON instead of a Markdown table.
-        #[arg(long)]
-        json: bool,
-    },
+    Eval(EvalArgs),
     /// Inspect and check the pattern library.
     Patterns {
         #[command(subcommand)]
@@ -134,6 +60,95 @@ enum Command {
         #[arg(long, global = true)]
         config: Option<PathBuf>,
     },
+}
+
+#[derive(clap::Args)]
+struct RunArgs {
+    /// Input format, overriding the configuration: auto, jsonl, botframework, rasa, taskmaster.
+    #[arg(long, value_parser = parse_format)]
+    format: Option<FormatChoice>,
+    /// Files or folders (searched recursively).
+    #[arg(required = true)]
+    inputs: Vec<PathBuf>,
+    #[arg(long)]
+    out: PathBuf,
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Key file from `chatveil keygen`. Without one, a random key is used for this run
+    /// only and pseudonyms will not match any other run.
+    #[arg(long)]
+    key_file: Option<PathBuf>,
+    /// Read the key file's passphrase from the first line of stdin (otherwise from
+    /// $CHATVEIL_PASSPHRASE, when the key file needs one).
+    #[arg(long, requires = "key_file")]
+    passphrase_stdin: bool,
+    /// Identity vault folder: pseudonym → sealed original identity (user id, display
+    /// name, conversation id), kept apart from OUT. Required by pseudonym mode "token".
+    /// Without it no re-identification data is written at all.
+    #[arg(long)]
+    vault: Option<PathBuf>,
+    /// No progress bar.
+    #[arg(long)]
+    quiet: bool,
+}
+
+#[derive(clap::Args)]
+struct KeygenArgs {
+    #[arg(long)]
+    out: PathBuf,
+    /// Add a new active key to the existing key file OUT instead of creating one.
+    #[arg(long)]
+    add: bool,
+    /// Derive the key from a passphrase (Argon2id, 64 MiB, 3 passes, 4 lanes) read from
+    /// $CHATVEIL_PASSPHRASE; the file then holds the salt and settings, not the key.
+    #[arg(long)]
+    passphrase: bool,
+    /// Like --passphrase, reading the passphrase from the first line of stdin.
+    #[arg(long)]
+    passphrase_stdin: bool,
+}
+
+#[derive(clap::Args)]
+#[command(group(clap::ArgGroup::new("target").required(true).args(["message", "user", "verify_log"])))]
+struct RevealArgs {
+    /// Output folder of a run (with --message, or --verify-log).
+    out_dir: Option<PathBuf>,
+    /// Message id (the `message_id` column) whose sealed values to print.
+    #[arg(long, requires = "out_dir", conflicts_with = "user")]
+    message: Option<String>,
+    /// Vault folder (with --user, or --verify-log).
+    #[arg(long)]
+    vault: Option<PathBuf>,
+    /// Pseudonym (user or conversation) whose original identity to print.
+    #[arg(long, requires = "vault")]
+    user: Option<String>,
+    /// Why this reveal is needed; recorded in the reveal log. Required.
+    #[arg(long)]
+    reason: Option<String>,
+    /// Key file (keyring) holding the key the values were sealed with.
+    #[arg(long, required_unless_present = "verify_log")]
+    key_file: Option<PathBuf>,
+    /// Read the key file's passphrase from the first line of stdin (otherwise from
+    /// $CHATVEIL_PASSPHRASE, when the key file needs one).
+    #[arg(long)]
+    passphrase_stdin: bool,
+    /// Check the hash chain of the reveal log of OUT_DIR and/or --vault, reveal nothing.
+    #[arg(long, conflicts_with_all = ["message", "user"])]
+    verify_log: bool,
+}
+
+#[derive(clap::Args)]
+struct EvalArgs {
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Count a predicted type as a gold label: PRED=GOLD (repeatable).
+    #[arg(long = "alias", value_parser = parse_alias)]
+    aliases: Vec<(String, String)>,
+    /// Print the report as JSON instead of a Markdown table.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(clap::Args)]
@@ -167,25 +182,25 @@ enum PatternsCommand {
     Check,
 }
 
+fn parse_format(s: &str) -> Result<FormatChoice, String> {
+    serde_json::from_value(serde_json::Value::String(s.to_string()))
+        .map_err(|_| format!("unknown format {s:?}: auto, jsonl, botframework, rasa or taskmaster"))
+}
+
 fn parse_alias(s: &str) -> Result<(String, String), String> {
     s.split_once('=')
         .map(|(p, g)| (p.to_string(), g.to_string()))
         .ok_or_else(|| format!("expected PRED=GOLD, got {s:?}"))
 }
 
-fn eval(
-    files: Vec<PathBuf>,
-    config: Option<PathBuf>,
-    aliases: Vec<(String, String)>,
-    json: bool,
-) -> Result<u8> {
-    let config = load_config(config.as_ref())?;
+fn eval(args: EvalArgs) -> Result<u8> {
+    let config = load_config(args.config.as_ref())?;
     let detector = detect::build_detector(&config.detect)?;
     let mut report = evaluate::EvalReport::default();
-    for f in &files {
-        evaluate::evaluate_file(f, &detector, &config.policy, &aliases, &mut report)?;
+    for f in &args.files {
+        evaluate::evaluate_file(f, &detector, &config.policy, &args.aliases, &mut report)?;
     }
-    if json {
+    if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         print!("{}", report.to_markdown());
@@ -277,17 +292,21 @@ fn stream(args: StreamArgs) -> Result<u8> {
     })
 }
 
-#[allow(clippy::too_many_arguments)]
-fn run(
-    inputs: Vec<PathBuf>,
-    out: PathBuf,
-    config: Option<PathBuf>,
-    key_file: Option<PathBuf>,
-    passphrase_stdin: bool,
-    vault: Option<PathBuf>,
-    quiet: bool,
-) -> Result<u8> {
-    let config = load_config(config.as_ref())?;
+fn run(args: RunArgs) -> Result<u8> {
+    let RunArgs {
+        format,
+        inputs,
+        out,
+        config,
+        key_file,
+        passphrase_stdin,
+        vault,
+        quiet,
+    } = args;
+    let mut config = load_config(config.as_ref())?;
+    if let Some(format) = format {
+        config.input.format = format;
+    }
     let (ring, ephemeral) = load_key(key_file.as_ref(), passphrase_stdin)?;
     let vault = vault
         .map(|dir| Vault::open(&dir, &ring, config.pseudonym.mode))
@@ -387,7 +406,13 @@ fn patterns(command: PatternsCommand, config: Option<PathBuf>) -> Result<u8> {
     }
 }
 
-fn keygen(out: PathBuf, add: bool, use_passphrase: bool, passphrase_stdin: bool) -> Result<u8> {
+fn keygen(args: KeygenArgs) -> Result<u8> {
+    let KeygenArgs {
+        out,
+        add,
+        passphrase: use_passphrase,
+        passphrase_stdin,
+    } = args;
     let passphrase = match (use_passphrase, passphrase_stdin) {
         (false, false) => None,
         (_, true) => passphrase(true)?,
@@ -415,16 +440,17 @@ fn keygen(out: PathBuf, add: bool, use_passphrase: bool, passphrase_stdin: bool)
 }
 
 #[allow(clippy::too_many_arguments)]
-fn reveal(
-    out_dir: Option<PathBuf>,
-    message: Option<String>,
-    vault: Option<PathBuf>,
-    user: Option<String>,
-    reason: Option<String>,
-    key_file: Option<PathBuf>,
-    passphrase_stdin: bool,
-    check_log: bool,
-) -> Result<u8> {
+fn reveal(args: RevealArgs) -> Result<u8> {
+    let RevealArgs {
+        out_dir,
+        message,
+        vault,
+        user,
+        reason,
+        key_file,
+        passphrase_stdin,
+        verify_log: check_log,
+    } = args;
     if check_log {
         let dirs: Vec<PathBuf> = out_dir.into_iter().chain(vault).collect();
         anyhow::ensure!(!dirs.is_empty(), "--verify-log needs OUT_DIR or --vault");
@@ -495,60 +521,16 @@ fn describe(e: &anyhow::Error) -> String {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Run {
-            inputs,
-            out,
-            config,
-            key_file,
-            passphrase_stdin,
-            vault,
-            quiet,
-        } => run(
-            inputs,
-            out,
-            config,
-            key_file,
-            passphrase_stdin,
-            vault,
-            quiet,
-        ),
+        Command::Run(args) => run(args),
         Command::Stream(args) => stream(args),
         Command::Init => {
             print!("{}", chatveil::config::DEFAULT_TOML);
             Ok(0)
         }
-        Command::Keygen {
-            out,
-            add,
-            passphrase,
-            passphrase_stdin,
-        } => keygen(out, add, passphrase, passphrase_stdin),
-        Command::Reveal {
-            out_dir,
-            message,
-            vault,
-            user,
-            reason,
-            key_file,
-            passphrase_stdin,
-            verify_log,
-        } => reveal(
-            out_dir,
-            message,
-            vault,
-            user,
-            reason,
-            key_file,
-            passphrase_stdin,
-            verify_log,
-        ),
+        Command::Keygen(args) => keygen(args),
+        Command::Reveal(args) => reveal(args),
         Command::Patterns { command, config } => patterns(command, config),
-        Command::Eval {
-            files,
-            config,
-            aliases,
-            json,
-        } => eval(files, config, aliases, json),
+        Command::Eval(args) => eval(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

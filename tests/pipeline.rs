@@ -330,3 +330,40 @@ fn compressed_inputs_read_as_a_stream() {
         + message_count(&fixtures().join("rasa/tracker.json"));
     assert_eq!(rows, expected);
 }
+
+#[test]
+fn format_flag_overrides_detection() {
+    let tmp = tempfile::tempdir().unwrap();
+    let odd = tmp.path().join("export.txt");
+    std::fs::copy(fixtures().join("jsonl/healthbot.jsonl"), &odd).unwrap();
+    let out_dir = tmp.path().join("out");
+    run_ok(
+        bin()
+            .arg("run")
+            .arg(&odd)
+            .arg("--format")
+            .arg("jsonl")
+            .arg("--out")
+            .arg(&out_dir)
+            .arg("--quiet"),
+    );
+    let rows: usize = read_batches(&out_dir.join("messages"))
+        .iter()
+        .map(|b| b.num_rows())
+        .sum();
+    assert_eq!(
+        rows,
+        message_count(&fixtures().join("jsonl/healthbot.jsonl"))
+    );
+    let bad = bin()
+        .arg("run")
+        .arg(&odd)
+        .arg("--format")
+        .arg("csv")
+        .arg("--out")
+        .arg(&out_dir)
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown format"));
+}
