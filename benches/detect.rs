@@ -1,5 +1,5 @@
 //! Detection throughput on chat-sized messages, one core: the full built-in library against
-//! the email pattern alone, on the same input. Inputs, from `fixtures/detect/` (see its
+//! the email pattern alone, on the same input. Inputs, from `tests/detect_corpus/` (see its
 //! `generate.py`):
 //! - "chat mix": ordinary assistant turns (7 in 10), PII-free messages full of order ids,
 //!   prices, versions and times (2 in 10), and messages carrying PII (1 in 10);
@@ -30,8 +30,8 @@ fn texts(path: &str) -> Option<Vec<String>> {
 }
 
 fn fixture(name: &str) -> Vec<String> {
-    let path = format!("{}/fixtures/detect/{name}", env!("CARGO_MANIFEST_DIR"));
-    texts(&path).unwrap_or_else(|| panic!("{path} is missing: run fixtures/detect/generate.py"))
+    let path = format!("{}/tests/detect_corpus/{name}", env!("CARGO_MANIFEST_DIR"));
+    texts(&path).unwrap_or_else(|| panic!("{path} is missing: run tests/detect_corpus/generate.py"))
 }
 
 /// Takes `weights[i]` messages from `sources[i]` in turn until the first source runs out.

@@ -1,4 +1,4 @@
-//! The pattern library against the generated corpora of `fixtures/detect/` (see its
+//! The pattern library against the generated corpora of `tests/detect_corpus/` (see its
 //! `generate.py`): false positives on PII-free chat, and redaction recall per entity type on
 //! labeled chat. These are the targets; they hold on every change to a pattern.
 
@@ -21,7 +21,7 @@ struct Span {
 }
 
 fn rows(name: &str) -> Vec<Row> {
-    let path = format!("{}/fixtures/detect/{name}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!("{}/tests/detect_corpus/{name}", env!("CARGO_MANIFEST_DIR"));
     std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("{path}: {e}"))
         .lines()

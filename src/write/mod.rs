@@ -1,11 +1,15 @@
 //! Writing output: Parquet datasets and the quarantine. Knows the output formats and
 //! nothing of detection or keys: what reaches it is already sanitized or sealed.
 
+mod jsonl;
 mod parquet;
 mod quarantine;
+mod vault;
 
-pub use self::parquet::{to_batch, PartWriter, WriteError, MESSAGE_SCHEMA};
-pub use quarantine::{QuarantineEntry, QuarantineWriter};
+pub use self::parquet::{read_sealed, to_batch, PartWriter, WriteError, MESSAGE_SCHEMA};
+pub use jsonl::write_line;
+pub use quarantine::{QuarantineEntry, QuarantineKind, QuarantineWriter};
+pub use vault::{read_vault_files, write_vault_file, VaultRow};
 
 use std::path::Path;
 

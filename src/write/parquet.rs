@@ -3,14 +3,17 @@
 //! lists of structs rather than maps) so every engine reads them alike.
 
 use crate::config::OutputConfig;
-use crate::record::SanitizedRecord;
+use crate::record::{SanitizedRecord, SealedValue};
 use arrow_array::builder::{StringBuilder, TimestampMicrosecondBuilder};
+use arrow_array::cast::AsArray;
+use arrow_array::types::Int32Type;
 use arrow_array::{
-    ArrayRef, BinaryArray, Int32Array, ListArray, RecordBatch, StringArray, StructArray,
+    Array, ArrayRef, BinaryArray, Int32Array, ListArray, RecordBatch, StringArray, StructArray,
 };
 use arrow_buffer::OffsetBuffer;
 use arrow_schema::{DataType, Field, Fields, Schema, SchemaRef, TimeUnit};
-use parquet::arrow::ArrowWriter;
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use parquet::arrow::{ArrowWriter, ProjectionMask};
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::properties::WriterProperties;
 use std::fs::File;
@@ -26,6 +29,8 @@ pub enum WriteError {
     },
     #[error("parquet error writing {path}: {message}")]
     Parquet { path: PathBuf, message: String },
+    #[error("cannot read {path} back: {message}")]
+    ReadBack { path: PathBuf, message: String },
 }
 
 fn entity_fields() -> Fields {
@@ -181,19 +186,35 @@ pub fn to_batch(rows: &[SanitizedRecord]) -> RecordBatch {
     RecordBatch::try_new(MESSAGE_SCHEMA.clone(), columns).expect("columns match the message schema")
 }
 
-/// Writes part files `part-00000.parquet`, `part-00001.parquet`, ... into one folder,
-/// starting a new file every `file_rows` rows.
+/// Writes part files `<prefix>-00000.parquet`, `<prefix>-00001.parquet`, ... into one
+/// folder, starting a new file every `file_rows` rows. A part is written under a hidden
+/// temporary name and renamed when complete, so a dataset reader never sees half a file.
 pub struct PartWriter {
     dir: PathBuf,
+    prefix: String,
     props: WriterProperties,
     file_rows: usize,
-    current: Option<(ArrowWriter<File>, PathBuf, usize)>,
+    current: Option<OpenPart>,
     next_part: usize,
     written: Vec<PathBuf>,
+    pending: Vec<SanitizedRecord>,
+    pending_since: Option<std::time::Instant>,
+}
+
+/// Rows converted to Arrow at once: large enough for efficient column building, small
+/// enough to keep memory flat.
+const BATCH_ROWS: usize = 8192;
+
+struct OpenPart {
+    writer: ArrowWriter<File>,
+    tmp: PathBuf,
+    path: PathBuf,
+    rows: usize,
+    opened: std::time::Instant,
 }
 
 impl PartWriter {
-    pub fn new(dir: &Path, config: &OutputConfig) -> Result<PartWriter, WriteError> {
+    pub fn new(dir: &Path, prefix: &str, config: &OutputConfig) -> Result<PartWriter, WriteError> {
         std::fs::create_dir_all(dir).map_err(|source| WriteError::Io {
             path: dir.to_path_buf(),
             source,
@@ -206,27 +227,58 @@ impl PartWriter {
             .build();
         Ok(PartWriter {
             dir: dir.to_path_buf(),
+            prefix: prefix.to_string(),
             props,
             file_rows: config.file_rows.max(1),
             current: None,
             next_part: 0,
             written: Vec::new(),
+            pending: Vec::with_capacity(BATCH_ROWS),
+            pending_since: None,
         })
     }
 
-    pub fn write(&mut self, rows: &[SanitizedRecord]) -> Result<(), WriteError> {
+    /// Queues rows; they are converted to Arrow and written in batches of `BATCH_ROWS`, so
+    /// callers may hand over one record at a time.
+    pub fn write(
+        &mut self,
+        rows: impl IntoIterator<Item = SanitizedRecord>,
+    ) -> Result<(), WriteError> {
+        for row in rows {
+            if self.pending.is_empty() {
+                self.pending_since = Some(std::time::Instant::now());
+            }
+            self.pending.push(row);
+            if self.pending.len() >= BATCH_ROWS {
+                self.flush_pending()?;
+            }
+        }
+        Ok(())
+    }
+
+    fn flush_pending(&mut self) -> Result<(), WriteError> {
+        let rows = std::mem::take(&mut self.pending);
+        self.write_now(&rows)?;
+        self.pending = rows;
+        self.pending.clear();
+        Ok(())
+    }
+
+    fn write_now(&mut self, rows: &[SanitizedRecord]) -> Result<(), WriteError> {
         let mut rest = rows;
         while !rest.is_empty() {
             if self.current.is_none() {
                 self.open_next()?;
             }
-            let (writer, path, count) = self.current.as_mut().expect("a part is open");
-            let take = (self.file_rows - *count).min(rest.len());
+            let part = self.current.as_mut().expect("a part is open");
+            let take = (self.file_rows - part.rows).min(rest.len());
             let batch = to_batch(&rest[..take]);
-            writer.write(&batch).map_err(|e| parquet_error(path, e))?;
-            *count += take;
+            part.writer
+                .write(&batch)
+                .map_err(|e| parquet_error(&part.path, e))?;
+            part.rows += take;
             rest = &rest[take..];
-            if *count >= self.file_rows {
+            if part.rows >= self.file_rows {
                 self.close_current()?;
             }
         }
@@ -234,32 +286,63 @@ impl PartWriter {
     }
 
     fn open_next(&mut self) -> Result<(), WriteError> {
-        let path = self.dir.join(format!("part-{:05}.parquet", self.next_part));
+        let name = format!("{}-{:05}.parquet", self.prefix, self.next_part);
         self.next_part += 1;
-        let file = File::create(&path).map_err(|source| WriteError::Io {
-            path: path.clone(),
+        let path = self.dir.join(&name);
+        let tmp = self.dir.join(format!(".{name}.tmp"));
+        let file = File::create(&tmp).map_err(|source| WriteError::Io {
+            path: tmp.clone(),
             source,
         })?;
         let writer = ArrowWriter::try_new(file, MESSAGE_SCHEMA.clone(), Some(self.props.clone()))
             .map_err(|e| parquet_error(&path, e))?;
-        self.current = Some((writer, path, 0));
+        self.current = Some(OpenPart {
+            writer,
+            tmp,
+            path,
+            rows: 0,
+            opened: std::time::Instant::now(),
+        });
+        Ok(())
+    }
+
+    /// Closes the open part if it has been open longer than `max_age`, so a long stream
+    /// makes its rows visible in bounded time.
+    pub fn roll_if_older(&mut self, max_age: std::time::Duration) -> Result<(), WriteError> {
+        let oldest = match &self.current {
+            Some(part) => Some(part.opened),
+            None => self.pending_since,
+        };
+        if oldest.is_some_and(|t| t.elapsed() >= max_age) {
+            self.flush_pending()?;
+            self.close_current()?;
+        }
         Ok(())
     }
 
     fn close_current(&mut self) -> Result<(), WriteError> {
-        if let Some((writer, path, _)) = self.current.take() {
-            let file = writer.into_inner().map_err(|e| parquet_error(&path, e))?;
-            file.sync_all().map_err(|source| WriteError::Io {
-                path: path.clone(),
+        if !self.pending.is_empty() && self.current.is_some() {
+            self.flush_pending()?;
+        }
+        if let Some(part) = self.current.take() {
+            let io = |source| WriteError::Io {
+                path: part.path.clone(),
                 source,
-            })?;
-            self.written.push(path);
+            };
+            let file = part
+                .writer
+                .into_inner()
+                .map_err(|e| parquet_error(&part.path, e))?;
+            file.sync_all().map_err(io)?;
+            std::fs::rename(&part.tmp, &part.path).map_err(io)?;
+            self.written.push(part.path);
         }
         Ok(())
     }
 
     /// Closes the last part and returns every file written.
     pub fn finish(mut self) -> Result<Vec<PathBuf>, WriteError> {
+        self.flush_pending()?;
         self.close_current()?;
         Ok(self.written)
     }
@@ -269,5 +352,148 @@ fn parquet_error(path: &Path, e: parquet::errors::ParquetError) -> WriteError {
     WriteError::Parquet {
         path: path.to_path_buf(),
         message: e.to_string(),
+    }
+}
+
+/// The `*.parquet` files of a folder in name order; dot files (unfinished writes) excluded.
+pub(super) fn parquet_files(dir: &Path) -> Result<Vec<PathBuf>, WriteError> {
+    let io = |source| WriteError::Io {
+        path: dir.to_path_buf(),
+        source,
+    };
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(io)? {
+        let path = entry.map_err(io)?.path();
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+        if name.is_some_and(|n| n.ends_with(".parquet") && !n.starts_with('.')) {
+            files.push(path);
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// Reads the named top-level columns of a Parquet file, batch by batch. Columns missing from
+/// the file are an error naming the file.
+pub(super) fn read_columns(
+    path: &Path,
+    columns: &[&str],
+    mut each: impl FnMut(&RecordBatch) -> Result<(), WriteError>,
+) -> Result<(), WriteError> {
+    let read_err = |message: String| WriteError::ReadBack {
+        path: path.to_path_buf(),
+        message,
+    };
+    let file = File::open(path).map_err(|source| WriteError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let builder =
+        ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| read_err(e.to_string()))?;
+    let mut roots = Vec::with_capacity(columns.len());
+    for name in columns {
+        let (index, _) = builder
+            .schema()
+            .column_with_name(name)
+            .ok_or_else(|| read_err(format!("no column `{name}`")))?;
+        roots.push(index);
+    }
+    let mask = ProjectionMask::roots(builder.parquet_schema(), roots);
+    let reader = builder
+        .with_projection(mask)
+        .build()
+        .map_err(|e| read_err(e.to_string()))?;
+    for batch in reader {
+        each(&batch.map_err(|e| read_err(e.to_string()))?)?;
+    }
+    Ok(())
+}
+
+/// The sealed values of one message, read back from a `messages/` folder for a reveal;
+/// `None` when no row has that message id.
+pub fn read_sealed(dir: &Path, message_id: &str) -> Result<Option<Vec<SealedValue>>, WriteError> {
+    let mut found = None;
+    for path in parquet_files(dir)? {
+        let bad = |what: &str| WriteError::ReadBack {
+            path: path.clone(),
+            message: format!("column `{what}` has an unexpected type"),
+        };
+        read_columns(&path, &["message_id", "sealed"], |batch| {
+            if found.is_some() {
+                return Ok(());
+            }
+            let ids = batch
+                .column(0)
+                .as_string_opt::<i32>()
+                .ok_or_else(|| bad("message_id"))?;
+            let Some(row) = (0..ids.len()).find(|&i| ids.is_valid(i) && ids.value(i) == message_id)
+            else {
+                return Ok(());
+            };
+            let lists = batch
+                .column(1)
+                .as_list_opt::<i32>()
+                .ok_or_else(|| bad("sealed"))?;
+            let items = lists.value(row);
+            let items = items.as_struct_opt().ok_or_else(|| bad("sealed"))?;
+            let child = |name: &str| items.column_by_name(name).ok_or_else(|| bad("sealed"));
+            let refs = child("ref")?
+                .as_primitive_opt::<Int32Type>()
+                .ok_or_else(|| bad("sealed.ref"))?;
+            let types = child("type")?
+                .as_string_opt::<i32>()
+                .ok_or_else(|| bad("sealed.type"))?;
+            let ciphertexts = child("ciphertext")?
+                .as_binary_opt::<i32>()
+                .ok_or_else(|| bad("sealed.ciphertext"))?;
+            found = Some(
+                (0..items.len())
+                    .map(|i| SealedValue {
+                        reference: refs.value(i) as u32,
+                        entity: types.value(i).into(),
+                        ciphertext: ciphertexts.value(i).to_vec(),
+                    })
+                    .collect(),
+            );
+            Ok(())
+        })?;
+        if found.is_some() {
+            break;
+        }
+    }
+    Ok(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sealed_values_read_back_by_message_id() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = OutputConfig {
+            file_rows: 2,
+            ..OutputConfig::default()
+        };
+        let rows: Vec<SanitizedRecord> = (0..5)
+            .map(|i| SanitizedRecord {
+                message_id: format!("m{i}"),
+                sealed: (0..i)
+                    .map(|r| SealedValue {
+                        reference: r + 1,
+                        entity: "SSN".into(),
+                        ciphertext: vec![i as u8, r as u8],
+                    })
+                    .collect(),
+                ..SanitizedRecord::default()
+            })
+            .collect();
+        let mut w = PartWriter::new(dir.path(), "part", &config).unwrap();
+        w.write(rows.clone()).unwrap();
+        assert_eq!(w.finish().unwrap().len(), 3);
+        let got = read_sealed(dir.path(), "m3").unwrap().unwrap();
+        assert_eq!(got, rows[3].sealed);
+        assert_eq!(read_sealed(dir.path(), "m0").unwrap(), Some(vec![]));
+        assert_eq!(read_sealed(dir.path(), "m9").unwrap(), None);
     }
 }
