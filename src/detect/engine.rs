@@ -493,9 +493,12 @@ pub fn is_word_at(text: &str, start: usize, end: usize) -> bool {
 /// earlier start, then the pattern id, so the result never depends on pattern order in
 /// memory. An email inside a URL is thus one finding, the URL.
 fn resolve_overlaps(candidates: &mut [Finding], out: &mut Vec<Finding>) {
+    // Scores are sums of decimal fractions: 0.8 + 0.1 must tie with 0.9, not beat it by
+    // a rounding error, so they compare in thousandths.
+    let rank = |f: &Finding| (f.score * 1000.0).round() as i64;
     candidates.sort_by(|a, b| {
-        b.score
-            .total_cmp(&a.score)
+        rank(b)
+            .cmp(&rank(a))
             .then((b.end - b.start).cmp(&(a.end - a.start)))
             .then(a.start.cmp(&b.start))
             .then(a.source.cmp(&b.source))
@@ -622,6 +625,28 @@ score = 0.8
         assert_eq!(
             find(&d, "mail ann@ex.com"),
             vec![("EMAIL".into(), "ann@ex.com".into())]
+        );
+    }
+
+    #[test]
+    fn boosted_scores_tie_with_equal_plain_scores() {
+        let toml = r#"
+[[pattern]]
+id = "short"
+entity = "SHORT"
+regex = '[0-9]{4} [0-9]{4}'
+score = 0.8
+context = { words = ["number"], boost = 0.1 }
+[[pattern]]
+id = "long"
+entity = "LONG"
+regex = '[0-9]{4} [0-9]{4} [0-9]{4}'
+score = 0.9
+"#;
+        let d = detector(toml, opts());
+        assert_eq!(
+            find(&d, "number 1234 5678 9012"),
+            vec![("LONG".into(), "1234 5678 9012".into())]
         );
     }
 

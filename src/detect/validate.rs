@@ -21,6 +21,7 @@ pub fn by_name(name: &str) -> Option<Validator> {
         "imei" => imei,
         "medicare_mbi" => medicare_mbi,
         "phone" => phone,
+        "money_amount" => money_amount,
         _ => return None,
     })
 }
@@ -232,6 +233,17 @@ pub fn medicare_mbi(s: &str) -> bool {
 /// reference numbers that share a phone's punctuation are left alone.
 pub fn phone(s: &str) -> bool {
     (8..=15).contains(&digits(s).count())
+}
+
+/// Amounts of money, less the US retirement plans named like amounts ("my 401k" is no
+/// 401 thousand).
+pub fn money_amount(s: &str) -> bool {
+    let compact: String = s
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    !matches!(compact.as_str(), "401k" | "403b" | "457b")
 }
 
 /// IBAN lengths per country (ISO 13616 registry).
@@ -533,6 +545,14 @@ mod tests {
         ] {
             assert!(!medicare_mbi(invalid), "{invalid}");
         }
+    }
+
+    #[test]
+    fn money_amount_is_not_a_retirement_plan() {
+        assert!(money_amount("$85,000"));
+        assert!(money_amount("120k"));
+        assert!(!money_amount("401k"));
+        assert!(!money_amount("401K"));
     }
 
     #[test]
