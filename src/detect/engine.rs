@@ -196,6 +196,28 @@ fn min_digits(hir: &Hir) -> usize {
     }
 }
 
+/// The longest match of `p` that starts where `m` does and ends at one of `m`'s inner
+/// separators and passes the validator, for an `m` that fails it. Greedy groups take in what
+/// follows a value: a card's expiry ("4242 4242 4242 4242 03/29"), the next number.
+fn shorter_valid<'t>(
+    p: &CompiledPattern,
+    valid: Validator,
+    text: &'t str,
+    m: regex::Match<'t>,
+) -> Option<regex::Match<'t>> {
+    let bytes = text.as_bytes();
+    (m.start() + 1..m.end())
+        .rev()
+        .filter(|&i| {
+            matches!(bytes[i], b' ' | b'-' | b'.' | b'/') && bytes[i - 1].is_ascii_alphanumeric()
+        })
+        .find_map(|i| {
+            let shorter = p.regex.find_at(&text[..i], m.start())?;
+            (shorter.start() == m.start() && shorter.end() == i && valid(shorter.as_str()))
+                .then_some(shorter)
+        })
+}
+
 /// The ASCII digits in `text`, counted in blocks small enough for byte-wide SIMD lanes.
 fn count_digits(text: &str) -> usize {
     text.as_bytes()
@@ -418,6 +440,14 @@ impl Detector {
             }
             None => {
                 for m in p.regex.find_iter(text) {
+                    let m = match p.validator {
+                        Some(valid) if !valid(m.as_str()) => match shorter_valid(p, valid, text, m)
+                        {
+                            Some(shorter) => shorter,
+                            None => continue,
+                        },
+                        _ => m,
+                    };
                     self.consider(p, m, scratch);
                 }
             }
@@ -601,6 +631,11 @@ context = { words = ["account"], negative = ["order"], negative_window = 10 }
             vec![("CREDIT_CARD".into(), "4111 1111 1111 1111".into())]
         );
         assert_eq!(find(&d, "card 4111 1111 1111 1112 ok"), vec![]);
+        assert_eq!(
+            find(&d, "card 4111 1111 1111 1111 12 28"),
+            vec![("CREDIT_CARD".into(), "4111 1111 1111 1111".into())],
+            "a greedy match failing its check is retried shorter"
+        );
     }
 
     #[test]
