@@ -4,6 +4,7 @@
 //! their own regex to find where. Chat messages mostly hold no PII, so most texts cost a
 //! single automaton pass however many patterns are loaded.
 
+use super::dictionary::{DictScratch, Dictionaries};
 use super::pattern::{PatternError, SourcedPattern};
 use super::validate::{self, Validator};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
@@ -56,6 +57,7 @@ pub struct Detector {
     deny: Option<AhoCorasick>,
     deny_entity: Arc<str>,
     min_score: f32,
+    dictionaries: Option<Arc<Dictionaries>>,
 }
 
 /// Scratch space reused across texts so detection allocates little per message.
@@ -63,6 +65,7 @@ pub struct Detector {
 pub struct Scratch {
     candidates: Vec<Finding>,
     context_hits: Vec<(usize, usize)>,
+    dictionary: DictScratch,
 }
 
 impl Detector {
@@ -147,7 +150,15 @@ impl Detector {
             deny,
             deny_entity: "DENY_LIST".into(),
             min_score: options.min_score,
+            dictionaries: None,
         })
+    }
+
+    /// Adds the dictionary detector (names, places, conditions, medications, addresses),
+    /// whose findings go through the same allow list, score floor and overlap resolution.
+    pub fn with_dictionaries(mut self, dictionaries: Arc<Dictionaries>) -> Detector {
+        self.dictionaries = Some(dictionaries);
+        self
     }
 
     pub fn pattern_count(&self) -> usize {
@@ -163,6 +174,21 @@ impl Detector {
             let mut context_scanned = false;
             for index in matched.iter() {
                 self.run_pattern(index, text, scratch, &mut context_scanned);
+            }
+        }
+        if let Some(dictionaries) = &self.dictionaries {
+            let first = scratch.candidates.len();
+            dictionaries.detect(text, &mut scratch.dictionary, &mut scratch.candidates);
+            let mut k = first;
+            while k < scratch.candidates.len() {
+                let c = &scratch.candidates[k];
+                let allowed = !self.allow.is_empty()
+                    && self.allow.contains(&text[c.start..c.end].to_lowercase());
+                if allowed || c.score < self.min_score {
+                    scratch.candidates.swap_remove(k);
+                } else {
+                    k += 1;
+                }
             }
         }
         if let Some(deny) = &self.deny {

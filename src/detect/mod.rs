@@ -1,6 +1,7 @@
 //! Detection: finding PII/PHI spans in text. Knows nothing of records, policies or output
 //! formats; it takes text and returns typed spans with scores.
 
+pub mod dictionary;
 mod engine;
 pub mod pattern;
 pub mod validate;
@@ -32,8 +33,17 @@ pub fn build_detector(config: &DetectConfig) -> Result<Detector, PatternError> {
         allow: config.allow.clone(),
         deny: config.deny.clone(),
     };
-    Detector::new(&configured_patterns(config)?, &options)
+    let detector = Detector::new(&configured_patterns(config)?, &options)?;
+    let dictionaries = config.builtin && !config.disable.iter().any(|d| d == DICTIONARY_ID);
+    Ok(if dictionaries {
+        detector.with_dictionaries(dictionary::builtin())
+    } else {
+        detector
+    })
 }
+
+/// The id that switches the dictionary detector off in `[detect] disable`.
+pub const DICTIONARY_ID: &str = "dictionary";
 
 /// One failed pattern example, for `chatveil patterns check`.
 #[derive(Debug, Clone, PartialEq)]

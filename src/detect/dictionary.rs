@@ -1,0 +1,737 @@
+//! Dictionary detection: the PHI that has no fixed shape. Names, places, conditions and
+//! medications are found as dictionary hits judged by their surroundings (cue words,
+//! capitalization, neighbouring names); street addresses as a house number followed by
+//! street words and a street suffix.
+//!
+//! Every list of `patterns/dict/` goes into one Aho-Corasick automaton that is run anchored
+//! at each word start, so a text costs one short automaton walk per word whatever the size of
+//! the lists, and each word learns at once every list it (or a phrase starting with it)
+//! belongs to. The rules then read those flags word by word.
+//!
+//! Case carries much of the evidence in chat text ("Will" vs "will"), none in ALL-CAPS
+//! nursing notes or all-lowercase messages; the rules switch to list evidence alone when a
+//! text has no case to read.
+
+use super::engine::Finding;
+use aho_corasick::automaton::Automaton;
+use aho_corasick::nfa::contiguous::NFA;
+use aho_corasick::{Anchored, MatchKind};
+use regex::Regex;
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::io::Read;
+use std::sync::{Arc, OnceLock};
+
+const GIVEN: u32 = 1;
+const SURNAME: u32 = 1 << 1;
+const CITY: u32 = 1 << 2;
+const CONDITION: u32 = 1 << 3;
+const MEDICATION: u32 = 1 << 4;
+/// An ordinary English word: a name spelt like one needs more evidence.
+const WORD: u32 = 1 << 5;
+const NEVER_ALONE: u32 = 1 << 6;
+const PERSON_STRONG_CUE: u32 = 1 << 7;
+const PERSON_CUE: u32 = 1 << 8;
+const PLACE_STRONG_CUE: u32 = 1 << 9;
+const PLACE_CUE: u32 = 1 << 10;
+const FACILITY: u32 = 1 << 11;
+const STREET: u32 = 1 << 12;
+const NOT_STREET: u32 = 1 << 13;
+const EVERYDAY: u32 = 1 << 14;
+
+const CUES: u32 = PERSON_STRONG_CUE | PERSON_CUE | PLACE_STRONG_CUE | PLACE_CUE;
+const NAME: u32 = GIVEN | SURNAME;
+
+/// The word lists, gzip-compressed, with the flag each entry gets.
+const LISTS: &[(&str, &[u8], u32)] = &[
+    (
+        "english_words",
+        include_bytes!("../../patterns/dict/english_words.txt.gz"),
+        WORD,
+    ),
+    (
+        "given_names",
+        include_bytes!("../../patterns/dict/given_names.txt.gz"),
+        GIVEN,
+    ),
+    (
+        "surnames",
+        include_bytes!("../../patterns/dict/surnames.txt.gz"),
+        SURNAME,
+    ),
+    (
+        "cities",
+        include_bytes!("../../patterns/dict/cities.txt.gz"),
+        CITY,
+    ),
+    (
+        "conditions",
+        include_bytes!("../../patterns/dict/conditions.txt.gz"),
+        CONDITION,
+    ),
+    (
+        "medications",
+        include_bytes!("../../patterns/dict/medications.txt.gz"),
+        MEDICATION,
+    ),
+];
+
+const RULES: &str = include_str!("../../patterns/dict/rules.toml");
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Rules {
+    person: PersonRules,
+    location: LocationRules,
+    address: AddressRules,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PersonRules {
+    strong_cues: Vec<String>,
+    cues: Vec<String>,
+    never_alone: Vec<String>,
+    everyday_words: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LocationRules {
+    strong_cues: Vec<String>,
+    cues: Vec<String>,
+    facility_words: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AddressRules {
+    street_words: Vec<String>,
+    not_street: Vec<String>,
+    unit: String,
+}
+
+/// Confidence of each kind of evidence; the engine's overlap resolution prefers the higher.
+const SCORE_CUED: f32 = 0.95;
+const SCORE_ADDRESS: f32 = 0.9;
+const SCORE_PAIR: f32 = 0.85;
+const SCORE_LIST: f32 = 0.8;
+const SCORE_ALONE: f32 = 0.75;
+const SCORE_WEAK: f32 = 0.6;
+
+/// Words at most this far apart (bytes of punctuation and space) still read as one phrase
+/// ("Regards,\n  John").
+const MAX_GAP: usize = 4;
+/// Shortest unlisted word taken as a name after a strong cue ("hi ya" is no name).
+const MIN_UNKNOWN_NAME: usize = 3;
+/// Longest run of words taken as one name, after the first.
+const MAX_NAME_EXTRA: usize = 2;
+/// Most name words between a house number and a street suffix, and before a facility word.
+const MAX_STREET_WORDS: usize = 4;
+
+pub struct Dictionaries {
+    lexicon: NFA,
+    flags: Vec<u32>,
+    unit: Regex,
+    person: Arc<str>,
+    location: Arc<str>,
+    address: Arc<str>,
+    condition: Arc<str>,
+    medication: Arc<str>,
+    source: Arc<str>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Case {
+    /// Upper and lower case letters both occur: capitals are evidence.
+    Mixed,
+    /// All letters upper case, or all lower case: capitals say nothing.
+    None,
+}
+
+#[derive(Clone, Copy, Default)]
+struct Token {
+    start: usize,
+    end: usize,
+    /// Flags of the lists that hold this word alone.
+    flags: u32,
+    /// The longest multi-word list entry starting here (end, flags), if any.
+    phrase_end: usize,
+    phrase_flags: u32,
+    /// Cue flags of a cue phrase that ends right before this word.
+    cued: u32,
+    capital: bool,
+    digit: bool,
+    /// No sentence break between the previous word and this one.
+    mid_sentence: bool,
+}
+
+/// Scratch space reused across texts.
+#[derive(Default)]
+pub struct DictScratch {
+    tokens: Vec<Token>,
+    cues: Vec<(usize, u32)>,
+}
+
+/// The built-in dictionaries, built once per process: they are immutable and take a moment
+/// to build, so every detector shares them.
+pub fn builtin() -> Arc<Dictionaries> {
+    static BUILT: OnceLock<Arc<Dictionaries>> = OnceLock::new();
+    BUILT
+        .get_or_init(|| Arc::new(Dictionaries::build()))
+        .clone()
+}
+
+fn is_alnum(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b >= 0x80
+}
+
+impl Dictionaries {
+    fn build() -> Dictionaries {
+        let rules: Rules = toml::from_str(RULES).expect("patterns/dict/rules.toml is valid");
+        let mut entries: HashMap<String, u32> = HashMap::new();
+        for (name, gz, flag) in LISTS {
+            let mut text = String::new();
+            flate2::read::GzDecoder::new(*gz)
+                .read_to_string(&mut text)
+                .unwrap_or_else(|_| panic!("embedded list {name} is gzip text"));
+            for line in text.lines().filter(|l| !l.is_empty()) {
+                *entries.entry(line.to_string()).or_default() |= flag;
+            }
+        }
+        let extra: [(&Vec<String>, u32); 9] = [
+            (&rules.person.everyday_words, EVERYDAY),
+            (&rules.person.strong_cues, PERSON_STRONG_CUE),
+            (&rules.person.cues, PERSON_CUE),
+            (&rules.person.never_alone, NEVER_ALONE),
+            (&rules.location.strong_cues, PLACE_STRONG_CUE),
+            (&rules.location.cues, PLACE_CUE),
+            (&rules.location.facility_words, FACILITY),
+            (&rules.address.street_words, STREET),
+            (&rules.address.not_street, NOT_STREET),
+        ];
+        for (words, flag) in extra {
+            for w in words {
+                *entries.entry(w.to_lowercase()).or_default() |= flag;
+            }
+        }
+        let (patterns, flags): (Vec<String>, Vec<u32>) = entries.into_iter().unzip();
+        let lexicon = aho_corasick::nfa::contiguous::Builder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .build(&patterns)
+            .expect("dictionary automaton builds");
+        Dictionaries {
+            lexicon,
+            flags,
+            unit: Regex::new(&rules.address.unit).expect("address unit regex is valid"),
+            person: "PERSON".into(),
+            location: "LOCATION".into(),
+            address: "ADDRESS".into(),
+            condition: "CONDITION".into(),
+            medication: "MEDICATION".into(),
+            source: "dictionary".into(),
+        }
+    }
+
+    /// Appends every dictionary finding of `text` to `out` (overlaps allowed: the engine
+    /// resolves them together with the pattern findings).
+    pub fn detect(&self, text: &str, scratch: &mut DictScratch, out: &mut Vec<Finding>) {
+        let case = self.tokenize(text, scratch);
+        let tokens = &scratch.tokens;
+        let mut emit = |start: usize, end: usize, entity: &Arc<str>, score: f32| {
+            out.push(Finding {
+                start,
+                end,
+                entity: entity.clone(),
+                score,
+                source: self.source.clone(),
+            });
+        };
+        let mut i = 0;
+        while i < tokens.len() {
+            let t = tokens[i];
+            let all = t.flags | t.phrase_flags;
+            if all & (CONDITION | MEDICATION) != 0 {
+                let (end, f) = if t.phrase_flags & (CONDITION | MEDICATION) != 0 {
+                    (t.phrase_end, t.phrase_flags)
+                } else {
+                    (t.end, t.flags)
+                };
+                let entity = if f & MEDICATION != 0 {
+                    &self.medication
+                } else {
+                    &self.condition
+                };
+                emit(t.start, end, entity, SCORE_LIST);
+            }
+            if t.flags & STREET != 0 {
+                if let Some((start, end)) = self.street_address(text, tokens, i) {
+                    emit(start, end, &self.address, SCORE_ADDRESS);
+                }
+            }
+            if all & FACILITY != 0 {
+                if let Some(start) = facility_start(tokens, i, case) {
+                    let end = if t.phrase_flags & FACILITY != 0 {
+                        t.phrase_end
+                    } else {
+                        t.end
+                    };
+                    emit(start, end, &self.location, SCORE_PAIR);
+                }
+            }
+            if let Some((end, score)) = place(tokens, i, case) {
+                emit(t.start, end, &self.location, score);
+            }
+            if let Some((first, last, score)) = person(tokens, i, case) {
+                emit(tokens[first].start, tokens[last].end, &self.person, score);
+                i = last + 1;
+                continue;
+            }
+            i += 1;
+        }
+    }
+
+    /// Splits `text` into words, looks each word start up in the lexicon and marks the word
+    /// that follows each cue phrase.
+    fn tokenize(&self, text: &str, scratch: &mut DictScratch) -> Case {
+        let tokens = &mut scratch.tokens;
+        tokens.clear();
+        scratch.cues.clear();
+        let bytes = text.as_bytes();
+        let (mut upper, mut lower) = (false, false);
+        let mut i = 0;
+        let mut sentence_break = true;
+        while i < bytes.len() {
+            let b = bytes[i];
+            if !is_alnum(b) {
+                if matches!(b, b'.' | b'!' | b'?' | b'\n' | b';' | b':') {
+                    sentence_break = true;
+                }
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < bytes.len() && is_alnum(bytes[i]) {
+                upper |= bytes[i].is_ascii_uppercase();
+                lower |= bytes[i].is_ascii_lowercase();
+                i += 1;
+            }
+            tokens.push(Token {
+                start,
+                end: i,
+                capital: b.is_ascii_uppercase(),
+                digit: b.is_ascii_digit(),
+                mid_sentence: !sentence_break,
+                ..Token::default()
+            });
+            sentence_break = false;
+        }
+        let case = if upper && lower {
+            Case::Mixed
+        } else {
+            Case::None
+        };
+        for t in tokens.iter_mut() {
+            if !bytes[t.start].is_ascii_alphabetic() {
+                continue;
+            }
+            // Walks the automaton from the word start, anchored, until no entry can
+            // continue; every state on the way may end entries that start here.
+            let lexicon = &self.lexicon;
+            let mut sid = lexicon
+                .start_state(Anchored::Yes)
+                .expect("anchored searches are supported");
+            for (at, &byte) in bytes.iter().enumerate().skip(t.start) {
+                sid = lexicon.next_state(Anchored::Yes, sid, byte);
+                if lexicon.is_dead(sid) {
+                    break;
+                }
+                if !lexicon.is_match(sid) {
+                    continue;
+                }
+                let end = at + 1;
+                if end < bytes.len() && is_alnum(bytes[end]) {
+                    continue;
+                }
+                for k in 0..lexicon.match_len(sid) {
+                    let pattern = lexicon.match_pattern(sid, k);
+                    if lexicon.pattern_len(pattern) != end - t.start {
+                        continue;
+                    }
+                    let f = self.flags[pattern.as_usize()];
+                    if end == t.end {
+                        t.flags |= f;
+                    } else if end >= t.phrase_end {
+                        t.phrase_end = end;
+                        t.phrase_flags = f;
+                    }
+                    if f & CUES != 0 {
+                        scratch.cues.push((end, f & CUES));
+                    }
+                }
+            }
+        }
+        // A cue applies to the first word after it, when only a little punctuation and
+        // space lie between.
+        let mut next = 0;
+        scratch.cues.sort_unstable_by_key(|c| c.0);
+        for &(end, f) in scratch.cues.iter() {
+            while next < tokens.len() && tokens[next].start < end {
+                next += 1;
+            }
+            if next < tokens.len() && tokens[next].start - end <= MAX_GAP {
+                tokens[next].cued |= f;
+            }
+        }
+        case
+    }
+
+    /// A street address ending at the street suffix `tokens[i]`: a house number at most
+    /// MAX_STREET_WORDS words before it, with no ordinary small word between.
+    fn street_address(&self, text: &str, tokens: &[Token], i: usize) -> Option<(usize, usize)> {
+        let lowest = i.saturating_sub(MAX_STREET_WORDS + 1);
+        let mut k = i;
+        while k > lowest {
+            k -= 1;
+            let t = &tokens[k];
+            if house_number(&text[t.start..t.end]) {
+                if k + 1 == i {
+                    return None;
+                }
+                let mut end = tokens[i].end;
+                if text.as_bytes().get(end) == Some(&b'.') {
+                    end += 1;
+                }
+                if let Some(m) = self.unit.find(&text[end..]) {
+                    end += m.end();
+                }
+                return Some((t.start, end));
+            }
+            if t.flags & NOT_STREET != 0 || t.end + MAX_GAP < tokens[k + 1].start {
+                return None;
+            }
+        }
+        None
+    }
+}
+
+/// "12", "12B", "1-3" but not the ordinal "8th" of "8th Avenue".
+fn house_number(word: &str) -> bool {
+    let digits = word.bytes().take_while(u8::is_ascii_digit).count();
+    digits > 0 && word.len() - digits <= 1
+}
+
+/// Evidence that a word reads as a proper name here: capitalized in text that has case,
+/// or listed (`listed`) in text without case.
+fn proper(t: &Token, case: Case, listed: bool) -> bool {
+    match case {
+        Case::Mixed => t.capital,
+        Case::None => listed,
+    }
+}
+
+fn adjacent(a: &Token, b: &Token) -> bool {
+    b.start - a.end <= MAX_GAP
+}
+
+/// Where the name of a facility ending in a facility word at `tokens[i]` starts: the run
+/// of proper words before it ("Apollo Hospital", "St Mary's Hospital").
+fn facility_start(tokens: &[Token], i: usize, case: Case) -> Option<usize> {
+    let mut k = i;
+    let lowest = i.saturating_sub(MAX_STREET_WORDS);
+    while k > lowest {
+        let prev = &tokens[k - 1];
+        let listed = prev.flags & (NAME | CITY) != 0 || prev.flags & WORD == 0;
+        let ok = adjacent(prev, &tokens[k])
+            && prev.flags & (NOT_STREET | CUES) == 0
+            && !prev.digit
+            && proper(prev, case, listed);
+        if !ok {
+            break;
+        }
+        k -= 1;
+    }
+    (k < i).then(|| tokens[k].start)
+}
+
+/// A city (or county) starting at `tokens[i]`, with the end of its span and the score.
+fn place(tokens: &[Token], i: usize, case: Case) -> Option<(usize, f32)> {
+    let t = &tokens[i];
+    let (end, f, phrase) = if t.phrase_flags & CITY != 0 {
+        (t.phrase_end, t.phrase_flags, true)
+    } else if t.flags & CITY != 0 {
+        (t.end, t.flags, false)
+    } else if t.cued & PLACE_STRONG_CUE != 0
+        && case == Case::Mixed
+        && t.capital
+        && t.flags & (WORD | NEVER_ALONE) == 0
+    {
+        // "I live in Xyzville": a capitalized unknown word after a strong place cue.
+        return Some((t.end, SCORE_CUED));
+    } else {
+        return None;
+    };
+    if t.cued & PLACE_STRONG_CUE != 0 {
+        return Some((end, SCORE_CUED));
+    }
+    let word = !phrase && f & WORD != 0;
+    if t.cued & PLACE_CUE != 0 && (proper(t, case, !word) || phrase && case == Case::None) {
+        return Some((end, SCORE_PAIR));
+    }
+    let named = !phrase && f & (GIVEN | NEVER_ALONE) != 0;
+    if case == Case::Mixed && t.capital && !word && !named {
+        return Some((end, SCORE_ALONE));
+    }
+    None
+}
+
+/// A person's name around `tokens[i]`: the first and last word of it and the score.
+fn person(tokens: &[Token], i: usize, case: Case) -> Option<(usize, usize, f32)> {
+    let t = &tokens[i];
+    if !t.capital && case == Case::Mixed && t.flags & GIVEN == 0 || t.digit {
+        return None;
+    }
+    let never = t.flags & NEVER_ALONE != 0;
+    let word = t.flags & WORD != 0;
+    let given = t.flags & GIVEN != 0;
+    let named = t.flags & NAME != 0;
+    let place_cued = t.cued & (PLACE_CUE | PLACE_STRONG_CUE) != 0 && t.flags & CITY != 0;
+    let next = tokens.get(i + 1).filter(|n| adjacent(t, n));
+    let pair = given && !never && next.is_some_and(|n| surname_after(t, n, case));
+    let unknown_ok = !word && t.flags & CUES == 0 && t.end - t.start >= MIN_UNKNOWN_NAME;
+    let score = if t.cued & PERSON_STRONG_CUE != 0
+        && (named || unknown_ok)
+        && !never
+        && proper(t, case, true)
+    {
+        SCORE_CUED
+    } else if pair && proper(t, case, true) {
+        SCORE_PAIR
+    } else if !given || never || place_cued {
+        return None;
+    } else if !word {
+        // A listed given name that is no English word: a name wherever it stands, unless
+        // lowercase in text that has case and nothing supports it.
+        if case == Case::Mixed && !t.capital && t.cued & PERSON_CUE == 0 {
+            return None;
+        }
+        SCORE_ALONE
+    } else if case == Case::Mixed
+        && t.capital
+        && (t.cued & PERSON_CUE != 0 || t.mid_sentence && !next.is_some_and(|n| n.capital))
+    {
+        // "Will", "Grace": capitalized inside a sentence, or after a cue.
+        SCORE_WEAK
+    } else {
+        return None;
+    };
+    let mut last = i;
+    while last < i + 1 + MAX_NAME_EXTRA {
+        let (cur, Some(n)) = (&tokens[last], tokens.get(last + 1)) else {
+            break;
+        };
+        let initial = n.end - n.start == 1 && n.capital;
+        if !adjacent(cur, n) || !(initial || surname_after(cur, n, case)) {
+            break;
+        }
+        last += 1;
+    }
+    let mut first = i;
+    if let Some(p) = i.checked_sub(1).map(|k| &tokens[k]) {
+        let surname_first = p.flags & SURNAME != 0
+            && p.flags & (WORD | NEVER_ALONE | CUES) == 0
+            && proper(p, case, true)
+            && adjacent(p, t);
+        if surname_first {
+            first -= 1;
+        }
+    }
+    Some((first, last, score))
+}
+
+/// Whether `n` continues the name ending in `prev` as its surname (or middle name).
+fn surname_after(prev: &Token, n: &Token, case: Case) -> bool {
+    if n.digit || n.flags & (NEVER_ALONE | CUES | CONDITION | MEDICATION) != 0 {
+        return false;
+    }
+    let listed = n.flags & NAME != 0;
+    let word = n.flags & WORD != 0;
+    match case {
+        Case::Mixed => n.capital && (listed || !word),
+        Case::None => {
+            let both_words = word && prev.flags & WORD != 0;
+            listed && (!both_words || (prev.flags | n.flags) & EVERYDAY == 0)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn find(text: &str) -> Vec<(String, String)> {
+        let d = builtin();
+        let mut out = Vec::new();
+        d.detect(text, &mut DictScratch::default(), &mut out);
+        out.sort_by_key(|f| (f.start, f.end));
+        out.iter()
+            .map(|f| (f.entity.to_string(), text[f.start..f.end].to_string()))
+            .collect()
+    }
+
+    fn has(text: &str, entity: &str, value: &str) -> bool {
+        let found = find(text);
+        let ok = found.iter().any(|(e, v)| e == entity && v == value);
+        if !ok {
+            eprintln!("{text:?}: {found:?}");
+        }
+        ok
+    }
+
+    fn none_of(text: &str, entity: &str) -> bool {
+        let found = find(text);
+        let ok = found.iter().all(|(e, _)| e != entity);
+        if !ok {
+            eprintln!("{text:?}: {found:?}");
+        }
+        ok
+    }
+
+    #[test]
+    fn names_after_strong_cues_even_unlisted() {
+        assert!(has(
+            "Hi, I'm told my name is Priya Raghavan.",
+            "PERSON",
+            "Priya Raghavan"
+        ));
+        assert!(has(
+            "Please ask Dr. Okonkwo-Bassey",
+            "PERSON",
+            "Okonkwo-Bassey"
+        ));
+        assert!(has("my name is grace", "PERSON", "grace"));
+        assert!(has("Thanks,\nXiomara", "PERSON", "Xiomara"));
+        assert!(none_of("my name is not important", "PERSON"));
+        assert!(none_of("Thanks, Great job", "PERSON"));
+    }
+
+    #[test]
+    fn listed_given_names_without_cues() {
+        assert!(has(
+            "Share the location with Svetlana.",
+            "PERSON",
+            "Svetlana"
+        ));
+        assert!(has("Dorothy will pick it up", "PERSON", "Dorothy"));
+        assert!(has("send 20 dollars to diego", "PERSON", "diego"));
+        assert!(none_of("The weather is fine today.", "PERSON"));
+    }
+
+    #[test]
+    fn common_word_names_need_context() {
+        assert!(none_of("Will you book it? I hope so.", "PERSON"));
+        assert!(none_of("Grace period ends in May.", "PERSON"));
+        assert!(none_of("i will mark it, bill me later", "PERSON"));
+        assert!(has("my daughter Grace books them", "PERSON", "Grace"));
+        assert!(has("I paid Bill yesterday", "PERSON", "Bill"));
+        assert!(has("Will Thompson called", "PERSON", "Will Thompson"));
+        assert!(none_of("See you in May", "PERSON"));
+    }
+
+    #[test]
+    fn first_last_pairs_and_reversed() {
+        assert!(has("Call John Smith tomorrow", "PERSON", "John Smith"));
+        assert!(has("How about Garcia Daniel?", "PERSON", "Garcia Daniel"));
+        assert!(has(
+            "a psychologist called Adam E. Pollock",
+            "PERSON",
+            "Adam E. Pollock"
+        ));
+    }
+
+    #[test]
+    fn all_caps_and_lowercase_notes() {
+        let note = "PT JOHN SMITH 92 YO M C/O CHEST PAIN. DAUGHTER MARY AT BEDSIDE. HX HTN, COPD.";
+        assert!(has(note, "PERSON", "JOHN SMITH"));
+        assert!(has(note, "PERSON", "MARY"));
+        assert!(has(note, "CONDITION", "CHEST PAIN"));
+        assert!(none_of(
+            "PT AMBULATED WITH WALKER, SOB ON EXERTION.",
+            "PERSON"
+        ));
+        assert!(none_of(
+            "i will mark the date, may rose to the occasion",
+            "PERSON"
+        ));
+        let lower = "pt seen by dr patel, wife susan present. lives in springfield.";
+        assert!(has(lower, "PERSON", "patel"));
+        assert!(has(lower, "PERSON", "susan"));
+        assert!(has(lower, "LOCATION", "springfield"));
+    }
+
+    #[test]
+    fn places() {
+        assert!(has("I live in Orinda now", "LOCATION", "Orinda"));
+        assert!(has("a table in Corte Madera", "LOCATION", "Corte Madera"));
+        assert!(has("I moved to Xyzville last year", "LOCATION", "Xyzville"));
+        assert!(has(
+            "appointments at Apollo Hospital Chennai",
+            "LOCATION",
+            "Apollo Hospital"
+        ));
+        assert!(has(
+            "appointments at Apollo Hospital Chennai",
+            "LOCATION",
+            "Chennai"
+        ));
+        assert!(none_of("I went to the hospital", "LOCATION"));
+        assert!(none_of(
+            "That was a nice reading of the mobile plan",
+            "LOCATION"
+        ));
+    }
+
+    #[test]
+    fn street_addresses() {
+        assert!(has(
+            "We are at 835 Turk Street.",
+            "ADDRESS",
+            "835 Turk Street."
+        ));
+        assert!(has(
+            "ride to 947 Branham Lane # C, right?",
+            "ADDRESS",
+            "947 Branham Lane # C"
+        ));
+        assert!(has(
+            "LIVES AT 12 OAK ST APT 4B WITH SON",
+            "ADDRESS",
+            "12 OAK ST APT 4B"
+        ));
+        assert!(has("520 8th Ave. - parking", "ADDRESS", "520 8th Ave."));
+        assert!(none_of("it is 2 hours down the road", "ADDRESS"));
+        assert!(none_of("3 kids on the way", "ADDRESS"));
+    }
+
+    #[test]
+    fn conditions_and_medications() {
+        let t = "I'm Priya, diabetic since 2015, on metformin 500mg for type 2 diabetes";
+        assert!(has(t, "CONDITION", "diabetic"));
+        assert!(has(t, "MEDICATION", "metformin"));
+        assert!(has(t, "CONDITION", "type 2 diabetes"));
+        assert!(has(
+            "Lexapro helped my panic attacks",
+            "MEDICATION",
+            "Lexapro"
+        ));
+        assert!(has(
+            "Lexapro helped my panic attacks",
+            "CONDITION",
+            "panic attacks"
+        ));
+        assert!(has("HX OF COPD AND DEPRESSION", "CONDITION", "DEPRESSION"));
+        assert!(none_of("The report was ready on time.", "CONDITION"));
+        assert!(none_of("The report was ready on time.", "MEDICATION"));
+    }
+}
