@@ -9,6 +9,7 @@ pub mod audit;
 pub mod config;
 pub mod crypto;
 pub mod detect;
+pub mod evaluate;
 pub mod pipeline;
 pub mod read;
 pub mod record;

@@ -4,7 +4,8 @@ use anyhow::{Context, Result};
 use chatveil::config::Config;
 use chatveil::crypto::{read_key_file, write_new_key_file, MasterKey};
 use chatveil::detect::{self, Scratch};
-use chatveil::pipeline::{self, Progress, RunOptions};
+use chatveil::evaluate;
+use chatveil::pipeline::{self, Progress, RunOptions, StreamOptions};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -43,12 +44,29 @@ enum Command {
         #[arg(long)]
         quiet: bool,
     },
+    /// Sanitize JSONL from stdin to JSONL on stdout (or rolling Parquet with --out), one
+    /// line per message, in order, flushed as it goes.
+    Stream(StreamArgs),
     /// Print the default configuration as commented TOML.
     Init,
     /// Write a new random key file (mode 0600).
     Keygen {
         #[arg(long)]
         out: PathBuf,
+    },
+    /// Score detection on labeled JSONL ({"text","spans":[{"start","end","label"}]}, code-point
+    /// offsets): per-label precision, recall, F1 and redaction recall.
+    Eval {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Count a predicted type as a gold label: PRED=GOLD (repeatable).
+        #[arg(long = "alias", value_parser = parse_alias)]
+        aliases: Vec<(String, String)>,
+        /// Print the report as JSON instead of a Markdown table.
+        #[arg(long)]
+        json: bool,
     },
     /// Inspect and check the pattern library.
     Patterns {
@@ -59,6 +77,27 @@ enum Command {
     },
 }
 
+#[derive(clap::Args)]
+struct StreamArgs {
+    #[arg(long)]
+    config: Option<PathBuf>,
+    #[arg(long)]
+    key_file: Option<PathBuf>,
+    /// Write rolling Parquet parts under DIR/messages/ instead of JSONL on stdout.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Close a Parquet part after this many seconds even if it is not full.
+    #[arg(long, default_value_t = 300)]
+    roll_seconds: u64,
+    /// A stable name for this stream (e.g. the partition), used in message ids.
+    #[arg(long, default_value = "stdin")]
+    source_name: String,
+    /// Where records that cannot be processed go, encrypted. Default: DIR/quarantine/ with
+    /// --out, else ./chatveil-quarantine-<run id>.jsonl (created only if needed).
+    #[arg(long)]
+    quarantine: Option<PathBuf>,
+}
+
 #[derive(Subcommand)]
 enum PatternsCommand {
     /// List every pattern: id, entity type, source file.
@@ -67,6 +106,32 @@ enum PatternsCommand {
     Test { text: String },
     /// Run every pattern's examples; exits non-zero on any failure.
     Check,
+}
+
+fn parse_alias(s: &str) -> Result<(String, String), String> {
+    s.split_once('=')
+        .map(|(p, g)| (p.to_string(), g.to_string()))
+        .ok_or_else(|| format!("expected PRED=GOLD, got {s:?}"))
+}
+
+fn eval(
+    files: Vec<PathBuf>,
+    config: Option<PathBuf>,
+    aliases: Vec<(String, String)>,
+    json: bool,
+) -> Result<u8> {
+    let config = load_config(config.as_ref())?;
+    let detector = detect::build_detector(&config.detect)?;
+    let mut report = evaluate::EvalReport::default();
+    for f in &files {
+        evaluate::evaluate_file(f, &detector, &config.policy, &aliases, &mut report)?;
+    }
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print!("{}", report.to_markdown());
+    }
+    Ok(0)
 }
 
 fn load_config(path: Option<&PathBuf>) -> Result<Config> {
@@ -90,6 +155,55 @@ impl Progress for Bar {
     }
 }
 
+/// The key from a key file, or a random one for this run only (with a warning).
+fn load_key(key_file: Option<&PathBuf>) -> Result<(MasterKey, bool)> {
+    Ok(match key_file {
+        Some(path) => (read_key_file(path)?, false),
+        None => {
+            eprintln!("warning: no --key-file given: using a random key for this run only; pseudonyms will not match other runs and sealed values cannot be revealed later");
+            (MasterKey::generate()?, true)
+        }
+    })
+}
+
+fn stream(args: StreamArgs) -> Result<u8> {
+    let config = load_config(args.config.as_ref())?;
+    let (key, _) = load_key(args.key_file.as_ref())?;
+    let run_id = pipeline::new_run_id()?;
+    let quarantine_path = match (&args.quarantine, &args.out) {
+        (Some(q), _) => q.clone(),
+        (None, Some(dir)) => dir.join("quarantine").join(format!("run-{run_id}.jsonl")),
+        (None, None) => PathBuf::from(format!("chatveil-quarantine-{run_id}.jsonl")),
+    };
+    let mut input = std::io::BufReader::with_capacity(1 << 20, std::io::stdin().lock());
+    let mut output = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let summary = pipeline::stream(
+        StreamOptions {
+            config: &config,
+            key: &key,
+            source_name: args.source_name,
+            parquet_dir: args.out,
+            roll_after: std::time::Duration::from_secs(args.roll_seconds.max(1)),
+            quarantine_path,
+            run_id,
+        },
+        &mut input,
+        &mut output,
+    )?;
+    eprintln!(
+        "{} lines, {} rows, {} quarantined",
+        summary.lines, summary.rows, summary.quarantined
+    );
+    if let Some(q) = &summary.quarantine_path {
+        eprintln!("quarantined records (encrypted): {}", q.display());
+    }
+    Ok(if summary.quarantined > 0 {
+        EXIT_QUARANTINED
+    } else {
+        0
+    })
+}
+
 fn run(
     inputs: Vec<PathBuf>,
     out: PathBuf,
@@ -98,13 +212,7 @@ fn run(
     quiet: bool,
 ) -> Result<u8> {
     let config = load_config(config.as_ref())?;
-    let (key, ephemeral) = match &key_file {
-        Some(path) => (read_key_file(path)?, false),
-        None => {
-            eprintln!("warning: no --key-file given: using a random key for this run only; pseudonyms will not match other runs and sealed values cannot be revealed later");
-            (MasterKey::generate()?, true)
-        }
-    };
+    let (key, ephemeral) = load_key(key_file.as_ref())?;
     let bar = Bar(if quiet {
         indicatif::ProgressBar::hidden()
     } else {
@@ -207,6 +315,7 @@ fn main() -> ExitCode {
             key_file,
             quiet,
         } => run(inputs, out, config, key_file, quiet),
+        Command::Stream(args) => stream(args),
         Command::Init => {
             print!("{}", chatveil::config::DEFAULT_TOML);
             Ok(0)
@@ -218,6 +327,12 @@ fn main() -> ExitCode {
                 0
             }),
         Command::Patterns { command, config } => patterns(command, config),
+        Command::Eval {
+            files,
+            config,
+            aliases,
+            json,
+        } => eval(files, config, aliases, json),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -330,7 +330,7 @@ context = { words = ["ssn", "social security"], window = 30, boost = 0.4 }
 [[pattern]]
 id = "card"
 entity = "CREDIT_CARD"
-regex = '(?-u:\b)(?:\d[ -]?){13,19}(?-u:\b)'
+regex = '(?-u:\b)\d(?:[ -]?\d){12,18}(?-u:\b)'
 validator = "luhn"
 score = 0.9
 "#;

@@ -7,20 +7,23 @@
 
 mod lock;
 mod output;
+mod stream;
+mod unit;
 
 pub use lock::RunLock;
+pub use stream::{stream, StreamOptions, StreamSummary};
 
 use crate::audit::{AuditReport, InputAudit};
 use crate::config::Config;
 use crate::crypto::{CryptoError, MasterKey, Pseudonymizer, Purpose, Sealer};
-use crate::detect::{build_detector, PatternError, Scratch};
+use crate::detect::{build_detector, PatternError};
 use crate::read::{self, discover_inputs, Chunk, Format, InputReader, Parser, ReadError};
-use crate::record::{Record, SanitizedRecord};
 use crate::transform::Transformer;
 use crate::write::{PartWriter, QuarantineEntry, QuarantineWriter, WriteError};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{sync_channel, SyncSender};
+use unit::{quarantine_context, Outcome, UnitContext};
 
 /// Bytes of input gathered before a batch is sanitized in parallel.
 const BATCH_BYTES: usize = 8 << 20;
@@ -97,16 +100,6 @@ struct FileFailure {
     reason: String,
 }
 
-/// One sanitized unit, in input order.
-enum Outcome {
-    Rows(Vec<SanitizedRecord>),
-    Quarantine {
-        position: u64,
-        reason: String,
-        sealed: String,
-    },
-}
-
 enum Processed {
     Units {
         file: usize,
@@ -139,11 +132,7 @@ pub fn run(opts: RunOptions<'_>) -> Result<RunSummary, PipelineError> {
     let transformer = Transformer::new(config, &detector, opts.key);
     let sources = Pseudonymizer::new(opts.key, Purpose::SourceId);
     let quarantine_sealer = Sealer::new(opts.key, Purpose::Quarantine);
-    let run_id = format!(
-        "{}-{}",
-        chrono::Utc::now().format("%Y%m%dT%H%M%SZ"),
-        random_hex(4)?
-    );
+    let run_id = new_run_id()?;
 
     let files = discovered.files;
     let source_ids: Vec<String> = files
@@ -163,7 +152,7 @@ pub fn run(opts: RunOptions<'_>) -> Result<RunSummary, PipelineError> {
     let staging = out_dir.join(format!(".staging-{run_id}"));
     let messages_dir = staging.join("messages");
     let quarantine_path = staging.join("quarantine.jsonl");
-    let mut parts = PartWriter::new(&messages_dir, &config.output)?;
+    let mut parts = PartWriter::new(&messages_dir, "part", &config.output)?;
     let mut quarantine = QuarantineWriter::new(&quarantine_path);
     let mut inputs: Vec<InputAudit> = source_ids
         .iter()
@@ -177,7 +166,11 @@ pub fn run(opts: RunOptions<'_>) -> Result<RunSummary, PipelineError> {
     let (item_tx, item_rx) = sync_channel::<Vec<Item>>(2);
     let (done_tx, done_rx) = sync_channel::<Vec<Processed>>(2);
     let choice = config.input.format;
-    let parser = Parser::new(&config.input);
+    let ctx = UnitContext {
+        parser: Parser::new(&config.input),
+        transformer: &transformer,
+        quarantine: &quarantine_sealer,
+    };
 
     let write_result: Result<(), PipelineError> = std::thread::scope(|scope| {
         let reader_files = &files;
@@ -205,7 +198,7 @@ pub fn run(opts: RunOptions<'_>) -> Result<RunSummary, PipelineError> {
                                                     .or_default() += 1;
                                             }
                                         }
-                                        parts.write(&rows)?;
+                                        parts.write(rows)?;
                                     }
                                     Outcome::Quarantine {
                                         position,
@@ -274,13 +267,7 @@ pub fn run(opts: RunOptions<'_>) -> Result<RunSummary, PipelineError> {
             Ok(())
         });
         for batch in item_rx {
-            let processed = process_batch(
-                batch,
-                &parser,
-                &transformer,
-                &source_ids,
-                &quarantine_sealer,
-            );
+            let processed = process_batch(batch, &ctx, &source_ids);
             if done_tx.send(processed).is_err() {
                 break;
             }
@@ -402,13 +389,7 @@ fn failure_of(e: &ReadError) -> FileFailure {
 }
 
 /// The sanitizing stage: all units of a batch in parallel, results in input order.
-fn process_batch(
-    batch: Vec<Item>,
-    parser: &Parser<'_>,
-    transformer: &Transformer<'_>,
-    source_ids: &[String],
-    quarantine: &Sealer,
-) -> Vec<Processed> {
+fn process_batch(batch: Vec<Item>, ctx: &UnitContext<'_>, source_ids: &[String]) -> Vec<Processed> {
     batch
         .into_par_iter()
         .map(|item| match item {
@@ -427,67 +408,13 @@ fn process_batch(
                 file,
                 format,
                 chunk,
-            } => {
-                let source = &source_ids[file];
-                let outcomes = (0..chunk.units.len())
-                    .into_par_iter()
-                    .map_init(
-                        || (Scratch::default(), Vec::<Record>::new()),
-                        |(scratch, records), i| {
-                            let (position, bytes) = chunk.unit(i);
-                            records.clear();
-                            let sanitized = parser
-                                .parse(format, position, bytes, records)
-                                .map_err(|e| e.to_string())
-                                .and_then(|()| {
-                                    records
-                                        .iter()
-                                        .map(|r| transformer.sanitize(r, source, scratch))
-                                        .collect::<Result<Vec<_>, _>>()
-                                        .map_err(|e| e.to_string())
-                                });
-                            match sanitized {
-                                Ok(rows) => Outcome::Rows(rows),
-                                Err(reason) => {
-                                    quarantine_unit(quarantine, source, position, bytes, reason)
-                                }
-                            }
-                        },
-                    )
-                    .collect();
-                Processed::Units {
-                    file,
-                    bytes: chunk.buf.len() as u64,
-                    outcomes,
-                }
-            }
+            } => Processed::Units {
+                file,
+                bytes: chunk.buf.len() as u64,
+                outcomes: ctx.sanitize_chunk(format, &source_ids[file], &chunk),
+            },
         })
         .collect()
-}
-
-/// Seals a unit that could not be processed. If even sealing fails, the reason says so and
-/// nothing of the content is kept in clear.
-fn quarantine_unit(
-    sealer: &Sealer,
-    source: &str,
-    position: u64,
-    bytes: &[u8],
-    reason: String,
-) -> Outcome {
-    let context = quarantine_context(source, position);
-    let (sealed, reason) = match sealer.seal(bytes, &context) {
-        Ok(env) => (data_encoding::BASE64.encode(&env), reason),
-        Err(e) => (String::new(), format!("{reason}; not kept: {e}")),
-    };
-    Outcome::Quarantine {
-        position,
-        reason,
-        sealed,
-    }
-}
-
-fn quarantine_context(source: &str, position: u64) -> Vec<u8> {
-    format!("quarantine|{source}|{position}").into_bytes()
 }
 
 /// A whole file that could not be read, sealed in segments so nothing is lost.
@@ -516,10 +443,15 @@ fn quarantine_file<'s>(
         .collect()
 }
 
-fn random_hex(n: usize) -> Result<String, CryptoError> {
-    let mut bytes = vec![0u8; n];
+/// A run id that sorts by start time and never repeats: UTC time plus 32 random bits.
+pub fn new_run_id() -> Result<String, CryptoError> {
+    let mut bytes = [0u8; 4];
     getrandom::fill(&mut bytes).map_err(|_| CryptoError::Random)?;
-    Ok(data_encoding::HEXLOWER.encode(&bytes))
+    Ok(format!(
+        "{}-{}",
+        chrono::Utc::now().format("%Y%m%dT%H%M%SZ"),
+        data_encoding::HEXLOWER.encode(&bytes)
+    ))
 }
 
 fn now() -> String {

@@ -202,6 +202,8 @@ pub struct InputReader {
     line: u64,
     decoded: u64,
     done: bool,
+    /// A read error held back until the lines read before it have been handed out.
+    pending: Option<ReadError>,
 }
 
 impl InputReader {
@@ -249,6 +251,7 @@ impl InputReader {
             line: 0,
             decoded: 0,
             done: false,
+            pending: None,
         })
     }
 
@@ -263,6 +266,9 @@ impl InputReader {
     /// Reads the next chunk of about `target_bytes` (whole lines for JSONL, the whole file
     /// for a document). `None` at the end of the file.
     pub fn next_chunk(&mut self, target_bytes: usize) -> Result<Option<Chunk>, ReadError> {
+        if let Some(e) = self.pending.take() {
+            return Err(e);
+        }
         if self.done {
             return Ok(None);
         }
@@ -271,10 +277,18 @@ impl InputReader {
             Format::Jsonl => {
                 while chunk.buf.len() < target_bytes {
                     let start = chunk.buf.len();
-                    let n = self
-                        .reader
-                        .read_until(b'\n', &mut chunk.buf)
-                        .map_err(|e| self.io_error(e))?;
+                    let n = match self.reader.read_until(b'\n', &mut chunk.buf) {
+                        Ok(n) => n,
+                        Err(e) => {
+                            chunk.buf.truncate(start);
+                            let err = self.io_error(e);
+                            if chunk.units.is_empty() {
+                                return Err(err);
+                            }
+                            self.pending = Some(err);
+                            return Ok(Some(chunk));
+                        }
+                    };
                     if n == 0 {
                         self.done = true;
                         break;

@@ -1,10 +1,12 @@
 //! Writing output: Parquet datasets and the quarantine. Knows the output formats and
 //! nothing of detection or keys: what reaches it is already sanitized or sealed.
 
+mod jsonl;
 mod parquet;
 mod quarantine;
 
 pub use self::parquet::{to_batch, PartWriter, WriteError, MESSAGE_SCHEMA};
+pub use jsonl::write_line;
 pub use quarantine::{QuarantineEntry, QuarantineWriter};
 
 use std::path::Path;

@@ -181,19 +181,35 @@ pub fn to_batch(rows: &[SanitizedRecord]) -> RecordBatch {
     RecordBatch::try_new(MESSAGE_SCHEMA.clone(), columns).expect("columns match the message schema")
 }
 
-/// Writes part files `part-00000.parquet`, `part-00001.parquet`, ... into one folder,
-/// starting a new file every `file_rows` rows.
+/// Writes part files `<prefix>-00000.parquet`, `<prefix>-00001.parquet`, ... into one
+/// folder, starting a new file every `file_rows` rows. A part is written under a hidden
+/// temporary name and renamed when complete, so a dataset reader never sees half a file.
 pub struct PartWriter {
     dir: PathBuf,
+    prefix: String,
     props: WriterProperties,
     file_rows: usize,
-    current: Option<(ArrowWriter<File>, PathBuf, usize)>,
+    current: Option<OpenPart>,
     next_part: usize,
     written: Vec<PathBuf>,
+    pending: Vec<SanitizedRecord>,
+    pending_since: Option<std::time::Instant>,
+}
+
+/// Rows converted to Arrow at once: large enough for efficient column building, small
+/// enough to keep memory flat.
+const BATCH_ROWS: usize = 8192;
+
+struct OpenPart {
+    writer: ArrowWriter<File>,
+    tmp: PathBuf,
+    path: PathBuf,
+    rows: usize,
+    opened: std::time::Instant,
 }
 
 impl PartWriter {
-    pub fn new(dir: &Path, config: &OutputConfig) -> Result<PartWriter, WriteError> {
+    pub fn new(dir: &Path, prefix: &str, config: &OutputConfig) -> Result<PartWriter, WriteError> {
         std::fs::create_dir_all(dir).map_err(|source| WriteError::Io {
             path: dir.to_path_buf(),
             source,
@@ -206,27 +222,58 @@ impl PartWriter {
             .build();
         Ok(PartWriter {
             dir: dir.to_path_buf(),
+            prefix: prefix.to_string(),
             props,
             file_rows: config.file_rows.max(1),
             current: None,
             next_part: 0,
             written: Vec::new(),
+            pending: Vec::with_capacity(BATCH_ROWS),
+            pending_since: None,
         })
     }
 
-    pub fn write(&mut self, rows: &[SanitizedRecord]) -> Result<(), WriteError> {
+    /// Queues rows; they are converted to Arrow and written in batches of `BATCH_ROWS`, so
+    /// callers may hand over one record at a time.
+    pub fn write(
+        &mut self,
+        rows: impl IntoIterator<Item = SanitizedRecord>,
+    ) -> Result<(), WriteError> {
+        for row in rows {
+            if self.pending.is_empty() {
+                self.pending_since = Some(std::time::Instant::now());
+            }
+            self.pending.push(row);
+            if self.pending.len() >= BATCH_ROWS {
+                self.flush_pending()?;
+            }
+        }
+        Ok(())
+    }
+
+    fn flush_pending(&mut self) -> Result<(), WriteError> {
+        let rows = std::mem::take(&mut self.pending);
+        self.write_now(&rows)?;
+        self.pending = rows;
+        self.pending.clear();
+        Ok(())
+    }
+
+    fn write_now(&mut self, rows: &[SanitizedRecord]) -> Result<(), WriteError> {
         let mut rest = rows;
         while !rest.is_empty() {
             if self.current.is_none() {
                 self.open_next()?;
             }
-            let (writer, path, count) = self.current.as_mut().expect("a part is open");
-            let take = (self.file_rows - *count).min(rest.len());
+            let part = self.current.as_mut().expect("a part is open");
+            let take = (self.file_rows - part.rows).min(rest.len());
             let batch = to_batch(&rest[..take]);
-            writer.write(&batch).map_err(|e| parquet_error(path, e))?;
-            *count += take;
+            part.writer
+                .write(&batch)
+                .map_err(|e| parquet_error(&part.path, e))?;
+            part.rows += take;
             rest = &rest[take..];
-            if *count >= self.file_rows {
+            if part.rows >= self.file_rows {
                 self.close_current()?;
             }
         }
@@ -234,32 +281,63 @@ impl PartWriter {
     }
 
     fn open_next(&mut self) -> Result<(), WriteError> {
-        let path = self.dir.join(format!("part-{:05}.parquet", self.next_part));
+        let name = format!("{}-{:05}.parquet", self.prefix, self.next_part);
         self.next_part += 1;
-        let file = File::create(&path).map_err(|source| WriteError::Io {
-            path: path.clone(),
+        let path = self.dir.join(&name);
+        let tmp = self.dir.join(format!(".{name}.tmp"));
+        let file = File::create(&tmp).map_err(|source| WriteError::Io {
+            path: tmp.clone(),
             source,
         })?;
         let writer = ArrowWriter::try_new(file, MESSAGE_SCHEMA.clone(), Some(self.props.clone()))
             .map_err(|e| parquet_error(&path, e))?;
-        self.current = Some((writer, path, 0));
+        self.current = Some(OpenPart {
+            writer,
+            tmp,
+            path,
+            rows: 0,
+            opened: std::time::Instant::now(),
+        });
+        Ok(())
+    }
+
+    /// Closes the open part if it has been open longer than `max_age`, so a long stream
+    /// makes its rows visible in bounded time.
+    pub fn roll_if_older(&mut self, max_age: std::time::Duration) -> Result<(), WriteError> {
+        let oldest = match &self.current {
+            Some(part) => Some(part.opened),
+            None => self.pending_since,
+        };
+        if oldest.is_some_and(|t| t.elapsed() >= max_age) {
+            self.flush_pending()?;
+            self.close_current()?;
+        }
         Ok(())
     }
 
     fn close_current(&mut self) -> Result<(), WriteError> {
-        if let Some((writer, path, _)) = self.current.take() {
-            let file = writer.into_inner().map_err(|e| parquet_error(&path, e))?;
-            file.sync_all().map_err(|source| WriteError::Io {
-                path: path.clone(),
+        if !self.pending.is_empty() && self.current.is_some() {
+            self.flush_pending()?;
+        }
+        if let Some(part) = self.current.take() {
+            let io = |source| WriteError::Io {
+                path: part.path.clone(),
                 source,
-            })?;
-            self.written.push(path);
+            };
+            let file = part
+                .writer
+                .into_inner()
+                .map_err(|e| parquet_error(&part.path, e))?;
+            file.sync_all().map_err(io)?;
+            std::fs::rename(&part.tmp, &part.path).map_err(io)?;
+            self.written.push(part.path);
         }
         Ok(())
     }
 
     /// Closes the last part and returns every file written.
     pub fn finish(mut self) -> Result<Vec<PathBuf>, WriteError> {
+        self.flush_pending()?;
         self.close_current()?;
         Ok(self.written)
     }

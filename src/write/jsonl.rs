@@ -1,0 +1,79 @@
+//! JSON Lines output of sanitized records, for `chatveil stream`: the same fields as the
+//! Parquet columns, ciphertexts in base64 and timestamps in RFC 3339.
+
+use crate::record::SanitizedRecord;
+use serde::ser::{SerializeMap, SerializeSeq};
+use serde::{Serialize, Serializer};
+use std::io::Write;
+
+struct Row<'a>(&'a SanitizedRecord);
+
+impl Serialize for Row<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let r = self.0;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("message_id", &r.message_id)?;
+        m.serialize_entry("conversation", &r.conversation)?;
+        m.serialize_entry("user", &r.user)?;
+        m.serialize_entry("role", &r.role)?;
+        let ts = r
+            .timestamp_us
+            .and_then(chrono::DateTime::from_timestamp_micros)
+            .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true));
+        m.serialize_entry("ts", &ts)?;
+        m.serialize_entry("text", &r.text)?;
+        m.serialize_entry("entities", &Entities(r))?;
+        m.serialize_entry("sealed", &Sealed(r))?;
+        if !r.attributes.is_empty() {
+            m.serialize_entry("attributes", &Attributes(r))?;
+        }
+        m.serialize_entry("source", &r.source)?;
+        m.end()
+    }
+}
+
+struct Entities<'a>(&'a SanitizedRecord);
+
+impl Serialize for Entities<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(self.0.entities.len()))?;
+        for e in &self.0.entities {
+            seq.serialize_element(&serde_json::json!({
+                "field": e.field, "type": &*e.entity, "start": e.start, "end": e.end, "action": e.action.as_str(),
+            }))?;
+        }
+        seq.end()
+    }
+}
+
+struct Sealed<'a>(&'a SanitizedRecord);
+
+impl Serialize for Sealed<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(self.0.sealed.len()))?;
+        for v in &self.0.sealed {
+            seq.serialize_element(&serde_json::json!({
+                "ref": v.reference, "type": &*v.entity, "ciphertext": data_encoding::BASE64.encode(&v.ciphertext),
+            }))?;
+        }
+        seq.end()
+    }
+}
+
+struct Attributes<'a>(&'a SanitizedRecord);
+
+impl Serialize for Attributes<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(self.0.attributes.len()))?;
+        for (k, v) in &self.0.attributes {
+            m.serialize_entry(k, v)?;
+        }
+        m.end()
+    }
+}
+
+/// Writes one record as a line.
+pub fn write_line<W: Write + ?Sized>(out: &mut W, record: &SanitizedRecord) -> std::io::Result<()> {
+    serde_json::to_writer(&mut *out, &Row(record))?;
+    out.write_all(b"\n")
+}
