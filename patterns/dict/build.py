@@ -87,13 +87,17 @@ def clean(entry: str) -> str | None:
     return e
 
 
-def english_words() -> set[str]:
-    """Lowercase entries of wamerican: the words a name can be mistaken for. Capitalized
-    entries are proper nouns (names themselves) and are left out."""
+def english_words(names: set[str]) -> set[str]:
+    """Entries of wamerican: the words a name can be mistaken for. Lowercase entries
+    ("will", "grace", "don't") all count; capitalized ones ("Canadian", "Tuesday") only when
+    no name or city list holds them, since most are names themselves ("Mary", "London")."""
     words = set()
     for line in WORDS.read_text(encoding="utf-8").splitlines():
-        if line.islower() and line.isalpha() and line.isascii():
-            words.add(line)
+        if not re.fullmatch(r"[A-Za-z][a-z']*", line):
+            continue
+        w = line.lower()
+        if line.islower() or w not in names:
+            words.add(w)
     return words
 
 
@@ -188,6 +192,11 @@ def conditions(cache: Path, words: set[str]) -> set[str]:
     return {c for c in map(clean, out) if c}
 
 
+# Drug names that are also English words are kept when they look like drug names
+# ("aspirin", "ibuprofen", "morphine") and dropped otherwise ("caps", "oats", "hops").
+DRUG_ENDING = re.compile(r"(ine|in|ol|one|ide|ate|en|yl|am|il|ium|ofen|phen|azole|mycin|cillin|statin|pril|sartan|olol|pam|lam|tal)$")
+
+
 def medications(cache: Path, words: set[str]) -> set[str]:
     """Drug names and brand names (DrugBank open vocabulary, CC0, and MeSH/MedlinePlus, public
     domain, as collected by drug-named-entity-recognition) of drugs with a MedlinePlus or
@@ -202,7 +211,7 @@ def medications(cache: Path, words: set[str]) -> set[str]:
         v = variant.lower().strip()
         if len(v.split()) > 2 or re.search(r"[^a-z -]", v) or len(v) < 4:
             continue
-        if v in words:
+        if v in words and not DRUG_ENDING.search(v):
             continue
         out.add(v)
     return out
@@ -223,17 +232,22 @@ def main() -> None:
     args = ap.parse_args()
     cache = args.cache or Path(tempfile.mkdtemp(prefix="chatveil-dict-"))
     cache.mkdir(parents=True, exist_ok=True)
-    words = english_words()
     given = given_names(cache)
+    last = surnames(cache)
+    places = cities(cache)
+    words = english_words(given | last | places)
     lay = set((HERE / "conditions_lay.txt").read_text().splitlines())
     write("english_words.txt.gz", words)
     write("given_names.txt.gz", given)
-    write("surnames.txt.gz", surnames(cache))
-    write("cities.txt.gz", cities(cache))
+    write("surnames.txt.gz", last)
+    write("cities.txt.gz", places)
     # A drug or condition spelt like a given name ("Camila", "Tia") would redact the person
     # under the wrong type and fire on every mention of the name; the name reading wins.
-    write("conditions.txt.gz", {c for c in conditions(cache, words) if c not in given or c in lay})
-    write("medications.txt.gz", medications(cache, words) - given)
+    # Drug and condition filters look at ordinary words only: "Zoloft" is a capitalized
+    # wamerican entry, and exactly what the drug list is for.
+    lower = {l.strip() for l in WORDS.read_text(encoding="utf-8").splitlines() if l.islower()}
+    write("conditions.txt.gz", {c for c in conditions(cache, lower) if c not in given or c in lay})
+    write("medications.txt.gz", medications(cache, lower) - given)
 
 
 if __name__ == "__main__":

@@ -38,8 +38,10 @@ const FACILITY: u32 = 1 << 11;
 const STREET: u32 = 1 << 12;
 const NOT_STREET: u32 = 1 << 13;
 const EVERYDAY: u32 = 1 << 14;
+const PERSON_RELATION: u32 = 1 << 15;
+const FACILITY_NAME: u32 = 1 << 16;
 
-const CUES: u32 = PERSON_STRONG_CUE | PERSON_CUE | PLACE_STRONG_CUE | PLACE_CUE;
+const CUES: u32 = PERSON_STRONG_CUE | PERSON_RELATION | PERSON_CUE | PLACE_STRONG_CUE | PLACE_CUE;
 const NAME: u32 = GIVEN | SURNAME;
 
 /// The word lists, gzip-compressed, with the flag each entry gets.
@@ -90,6 +92,7 @@ struct Rules {
 #[serde(deny_unknown_fields)]
 struct PersonRules {
     strong_cues: Vec<String>,
+    relations: Vec<String>,
     cues: Vec<String>,
     never_alone: Vec<String>,
     everyday_words: Vec<String>,
@@ -101,6 +104,7 @@ struct LocationRules {
     strong_cues: Vec<String>,
     cues: Vec<String>,
     facility_words: Vec<String>,
+    facility_name_words: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -122,8 +126,9 @@ const SCORE_WEAK: f32 = 0.6;
 /// Words at most this far apart (bytes of punctuation and space) still read as one phrase
 /// ("Regards,\n  John").
 const MAX_GAP: usize = 4;
-/// Shortest unlisted word taken as a name after a strong cue ("hi ya" is no name).
-const MIN_UNKNOWN_NAME: usize = 3;
+/// Shortest unlisted word taken as a name after a cue ("hi ya" is no name); in text
+/// without case it must be longer still, as clinical abbreviations ("NAD") are short.
+const MIN_UNKNOWN: usize = 3;
 /// Longest run of words taken as one name, after the first.
 const MAX_NAME_EXTRA: usize = 2;
 /// Most name words between a house number and a street suffix, and before a facility word.
@@ -161,6 +166,10 @@ struct Token {
     /// Cue flags of a cue phrase that ends right before this word.
     cued: u32,
     capital: bool,
+    /// The "s" of "Mary's", the "t" of "don't": part of the word before the apostrophe.
+    clitic: bool,
+    /// Followed by an apostrophe ("O'" of "O'Connor", "don" of "don't").
+    apostrophe: bool,
     /// Holds a digit: never part of a name.
     digit: bool,
     /// No sentence break between the previous word and this one.
@@ -200,7 +209,9 @@ impl Dictionaries {
                 *entries.entry(line.to_string()).or_default() |= flag;
             }
         }
-        let extra: [(&Vec<String>, u32); 9] = [
+        let extra: [(&Vec<String>, u32); 11] = [
+            (&rules.location.facility_name_words, FACILITY_NAME),
+            (&rules.person.relations, PERSON_RELATION),
             (&rules.person.everyday_words, EVERYDAY),
             (&rules.person.strong_cues, PERSON_STRONG_CUE),
             (&rules.person.cues, PERSON_CUE),
@@ -257,6 +268,10 @@ impl Dictionaries {
         let mut i = 0;
         while i < tokens.len() {
             let t = tokens[i];
+            if t.clitic {
+                i += 1;
+                continue;
+            }
             let all = t.flags | t.phrase_flags;
             if all & (CONDITION | MEDICATION) != 0 {
                 let (end, f) = if t.phrase_flags & (CONDITION | MEDICATION) != 0 {
@@ -274,6 +289,9 @@ impl Dictionaries {
             if t.flags & STREET != 0 {
                 if let Some((start, end)) = self.street_address(text, tokens, i) {
                     emit(start, end, &self.address, SCORE_ADDRESS);
+                    if let Some((from, to)) = town_after(text, tokens, end, case) {
+                        emit(from, to, &self.location, SCORE_CUED);
+                    }
                 }
             }
             if all & FACILITY != 0 {
@@ -291,8 +309,6 @@ impl Dictionaries {
             }
             if let Some((first, last, score)) = person(tokens, i, case) {
                 emit(tokens[first].start, tokens[last].end, &self.person, score);
-                i = last + 1;
-                continue;
             }
             i += 1;
         }
@@ -319,15 +335,29 @@ impl Dictionaries {
             }
             let start = i;
             let mut digit = false;
+            let mut flags = 0;
             while i < bytes.len() && is_alnum(bytes[i]) {
                 upper |= bytes[i].is_ascii_uppercase();
                 lower |= bytes[i].is_ascii_lowercase();
                 digit |= bytes[i].is_ascii_digit();
                 i += 1;
+                let prefix = i == start + 1 && matches!(b, b'o' | b'O' | b'd' | b'D');
+                if prefix && bytes.get(i) == Some(&b'\'') {
+                    if bytes.get(i + 1).is_some_and(u8::is_ascii_alphabetic) {
+                        // "O'Connor", "D'Souza": one word, and by its shape a surname.
+                        i += 1;
+                        flags = SURNAME;
+                    }
+                }
             }
+            let after_apostrophe =
+                start >= 2 && matches!(bytes[start - 1], b'\'') && is_alnum(bytes[start - 2]);
             tokens.push(Token {
                 start,
                 end: i,
+                clitic: after_apostrophe && i - start <= 2,
+                flags,
+                apostrophe: bytes.get(i) == Some(&b'\''),
                 capital: b.is_ascii_uppercase(),
                 digit,
                 mid_sentence: !sentence_break,
@@ -370,7 +400,7 @@ impl Dictionaries {
                     let f = self.flags[pattern.as_usize()];
                     if end == t.end {
                         t.flags |= f;
-                    } else if end >= t.phrase_end {
+                    } else if end > t.end && end >= t.phrase_end {
                         t.phrase_end = end;
                         t.phrase_flags = f;
                     }
@@ -447,10 +477,16 @@ fn adjacent(a: &Token, b: &Token) -> bool {
 /// of proper words before it ("Apollo Hospital", "St Mary's Hospital").
 fn facility_start(tokens: &[Token], i: usize, case: Case) -> Option<usize> {
     let mut k = i;
+    let mut named = false;
     let lowest = i.saturating_sub(MAX_STREET_WORDS);
     while k > lowest {
         let prev = &tokens[k - 1];
-        let listed = prev.flags & (NAME | CITY) != 0 || prev.flags & WORD == 0;
+        if prev.clitic && k >= 2 {
+            // The "s" of "St. Mary's Hospital".
+            k -= 1;
+            continue;
+        }
+        let listed = prev.flags & (NAME | CITY | FACILITY_NAME) != 0 || prev.flags & WORD == 0;
         let ok = adjacent(prev, &tokens[k])
             && prev.flags & (NOT_STREET | CUES) == 0
             && !prev.digit
@@ -459,8 +495,11 @@ fn facility_start(tokens: &[Token], i: usize, case: Case) -> Option<usize> {
             break;
         }
         k -= 1;
+        if prev.flags & FACILITY_NAME == 0 || case == Case::Mixed {
+            named = true;
+        }
     }
-    (k < i).then(|| tokens[k].start)
+    named.then(|| tokens[k].start)
 }
 
 /// A city (or county) starting at `tokens[i]`, with the end of its span and the score.
@@ -497,26 +536,36 @@ fn place(tokens: &[Token], i: usize, case: Case) -> Option<(usize, f32)> {
 /// A person's name around `tokens[i]`: the first and last word of it and the score.
 fn person(tokens: &[Token], i: usize, case: Case) -> Option<(usize, usize, f32)> {
     let t = &tokens[i];
-    if !t.capital && case == Case::Mixed && t.flags & GIVEN == 0 || t.digit {
+    if t.digit || t.apostrophe && tokens.get(i + 1).is_some_and(|n| n.clitic && !is_s(n)) {
+        // "Don't", "I'll": a contraction, not a name.
         return None;
     }
     let never = t.flags & NEVER_ALONE != 0;
     let word = t.flags & WORD != 0;
     let given = t.flags & GIVEN != 0;
     let named = t.flags & NAME != 0;
+    let everyday = t.flags & EVERYDAY != 0;
+    let capital = t.capital && case == Case::Mixed;
+    let len = t.end - t.start;
+    // An unlisted word taken as a name on a cue alone: no English word, no cue word itself.
+    let unknown = !word && !named && t.flags & (CUES | NEVER_ALONE) == 0 && len >= MIN_UNKNOWN;
     let place_cued = t.cued & (PLACE_CUE | PLACE_STRONG_CUE) != 0 && t.flags & CITY != 0;
     let next = tokens.get(i + 1).filter(|n| adjacent(t, n));
     let pair = given && !never && next.is_some_and(|n| surname_after(t, n, case));
-    let unknown_ok = !word && t.flags & CUES == 0 && t.end - t.start >= MIN_UNKNOWN_NAME;
-    let score = if t.cued & PERSON_STRONG_CUE != 0
-        && (named || unknown_ok)
-        && !never
-        && proper(t, case, true)
+    let score = if never {
+        return None;
+    } else if t.cued & PERSON_STRONG_CUE != 0 && (named || unknown) && proper(t, case, true) {
+        SCORE_CUED
+    } else if t.cued & PERSON_RELATION != 0
+        && match case {
+            Case::Mixed => capital && (named || unknown) || given && !word,
+            Case::None => named && !everyday || unknown && len > MIN_UNKNOWN,
+        }
     {
         SCORE_CUED
     } else if pair && proper(t, case, true) {
         SCORE_PAIR
-    } else if !given || never || place_cued {
+    } else if !given || place_cued {
         return None;
     } else if !word {
         // A listed given name that is no English word: a name wherever it stands, unless
@@ -525,8 +574,7 @@ fn person(tokens: &[Token], i: usize, case: Case) -> Option<(usize, usize, f32)>
             return None;
         }
         SCORE_ALONE
-    } else if case == Case::Mixed
-        && t.capital
+    } else if capital
         && (t.cued & PERSON_CUE != 0 || t.mid_sentence && !next.is_some_and(|n| n.capital))
     {
         // "Will", "Grace": capitalized inside a sentence, or after a cue.
@@ -539,11 +587,24 @@ fn person(tokens: &[Token], i: usize, case: Case) -> Option<(usize, usize, f32)>
         let (cur, Some(n)) = (&tokens[last], tokens.get(last + 1)) else {
             break;
         };
-        let initial = n.end - n.start == 1 && n.capital;
-        if !adjacent(cur, n) || !(initial || surname_after(cur, n, case)) {
+        // A middle initial ("Adam E. Pollock").
+        let initial = n.end - n.start == 1
+            && n.capital
+            && tokens.get(last + 2).is_some_and(|m| adjacent(n, m));
+        // After a cue the surname may be one no list knows ("my name is ananya adeyemi").
+        let unknown_surname = score == SCORE_CUED
+            && n.flags & (WORD | NEVER_ALONE | CUES) == 0
+            && !n.digit
+            && n.end - n.start > MIN_UNKNOWN
+            && proper(n, case, true);
+        if !adjacent(cur, n) || !(initial || unknown_surname || surname_after(cur, n, case)) {
             break;
         }
         last += 1;
+    }
+    if tokens[last].end - tokens[last].start == 1 {
+        // A trailing initial without a surname after it is no part of the name.
+        last -= 1;
     }
     let mut first = i;
     if let Some(p) = i.checked_sub(1).map(|k| &tokens[k]) {
@@ -556,6 +617,26 @@ fn person(tokens: &[Token], i: usize, case: Case) -> Option<(usize, usize, f32)>
         }
     }
     Some((first, last, score))
+}
+
+fn is_s(t: &Token) -> bool {
+    t.end - t.start == 1 && t.clitic
+}
+
+/// A town right after a street address ("835 Turk Street, Fresno"): a listed city, or a
+/// capitalized unknown word in text that has case.
+fn town_after(text: &str, tokens: &[Token], end: usize, case: Case) -> Option<(usize, usize)> {
+    let k = tokens.partition_point(|t| t.start < end);
+    let t = tokens.get(k)?;
+    if t.start - end > MAX_GAP || !text[end..t.start].contains(',') || t.digit {
+        return None;
+    }
+    if t.phrase_flags & CITY != 0 {
+        return Some((t.start, t.phrase_end));
+    }
+    let known = t.flags & CITY != 0;
+    let unknown = case == Case::Mixed && t.capital && t.flags & (WORD | CUES) == 0;
+    (known && proper(t, case, true) || unknown).then_some((t.start, t.end))
 }
 
 /// Whether `n` continues the name ending in `prev` as its surname (or middle name).
