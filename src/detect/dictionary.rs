@@ -40,6 +40,13 @@ const NOT_STREET: u32 = 1 << 13;
 const EVERYDAY: u32 = 1 << 14;
 const PERSON_RELATION: u32 = 1 << 15;
 const FACILITY_NAME: u32 = 1 << 16;
+/// One of the most common given names ("john", "mark"), see common_given_names.
+const COMMON_GIVEN: u32 = 1 << 17;
+const MED_SUFFIX: u32 = 1 << 18;
+const CONDITION_MODIFIER: u32 = 1 << 19;
+const CITY_SHORT: u32 = 1 << 20;
+const STREET_FIRST: u32 = 1 << 21;
+const AFTER_STREET: u32 = 1 << 22;
 
 const CUES: u32 = PERSON_STRONG_CUE | PERSON_RELATION | PERSON_CUE | PLACE_STRONG_CUE | PLACE_CUE;
 const NAME: u32 = GIVEN | SURNAME;
@@ -55,6 +62,11 @@ const LISTS: &[(&str, &[u8], u32)] = &[
         "given_names",
         include_bytes!("../../patterns/dict/given_names.txt.gz"),
         GIVEN,
+    ),
+    (
+        "common_given_names",
+        include_bytes!("../../patterns/dict/common_given_names.txt.gz"),
+        COMMON_GIVEN,
     ),
     (
         "surnames",
@@ -84,6 +96,8 @@ const RULES: &str = include_str!("../../patterns/dict/rules.toml");
 #[serde(deny_unknown_fields)]
 struct Rules {
     person: PersonRules,
+    medication: MedicationRules,
+    condition: ConditionRules,
     location: LocationRules,
     address: AddressRules,
 }
@@ -100,17 +114,32 @@ struct PersonRules {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
+struct MedicationRules {
+    suffixes: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConditionRules {
+    modifiers: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct LocationRules {
     strong_cues: Vec<String>,
     cues: Vec<String>,
     facility_words: Vec<String>,
     facility_name_words: Vec<String>,
+    city_short: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct AddressRules {
     street_words: Vec<String>,
+    street_first: Vec<String>,
+    after_street: Vec<String>,
     not_street: Vec<String>,
     unit: String,
 }
@@ -209,7 +238,12 @@ impl Dictionaries {
                 *entries.entry(line.to_string()).or_default() |= flag;
             }
         }
-        let extra: [(&Vec<String>, u32); 11] = [
+        let extra: [(&Vec<String>, u32); 16] = [
+            (&rules.location.city_short, CITY_SHORT),
+            (&rules.address.street_first, STREET_FIRST),
+            (&rules.address.after_street, AFTER_STREET),
+            (&rules.medication.suffixes, MED_SUFFIX),
+            (&rules.condition.modifiers, CONDITION_MODIFIER),
             (&rules.location.facility_name_words, FACILITY_NAME),
             (&rules.person.relations, PERSON_RELATION),
             (&rules.person.everyday_words, EVERYDAY),
@@ -279,15 +313,15 @@ impl Dictionaries {
                 } else {
                     (t.end, t.flags)
                 };
-                let entity = if f & MEDICATION != 0 {
-                    &self.medication
+                let (entity, start, end) = if f & MEDICATION != 0 {
+                    (&self.medication, t.start, extend_drug(tokens, i, end))
                 } else {
-                    &self.condition
+                    (&self.condition, extend_condition(tokens, i), end)
                 };
-                emit(t.start, end, entity, SCORE_LIST);
+                emit(start, end, entity, SCORE_LIST);
             }
-            if t.flags & STREET != 0 {
-                if let Some((start, end)) = self.street_address(text, tokens, i) {
+            if t.flags & (STREET | STREET_FIRST) != 0 {
+                if let Some((start, end)) = self.street_address(text, tokens, i, case) {
                     emit(start, end, &self.address, SCORE_ADDRESS);
                     if let Some((from, to)) = town_after(text, tokens, end, case) {
                         emit(from, to, &self.location, SCORE_CUED);
@@ -427,7 +461,16 @@ impl Dictionaries {
 
     /// A street address ending at the street suffix `tokens[i]`: a house number at most
     /// MAX_STREET_WORDS words before it, with no ordinary small word between.
-    fn street_address(&self, text: &str, tokens: &[Token], i: usize) -> Option<(usize, usize)> {
+    fn street_address(
+        &self,
+        text: &str,
+        tokens: &[Token],
+        i: usize,
+        case: Case,
+    ) -> Option<(usize, usize)> {
+        if tokens[i].flags & STREET == 0 {
+            return self.street_first(text, tokens, i, case);
+        }
         let lowest = i.saturating_sub(MAX_STREET_WORDS + 1);
         let mut k = i;
         while k > lowest {
@@ -437,20 +480,59 @@ impl Dictionaries {
                 if k + 1 == i {
                     return None;
                 }
-                let mut end = tokens[i].end;
-                if text.as_bytes().get(end) == Some(&b'.') {
-                    end += 1;
-                }
-                if let Some(m) = self.unit.find(&text[end..]) {
-                    end += m.end();
-                }
-                return Some((t.start, end));
+                return Some((t.start, self.address_end(text, tokens, i)));
             }
             if t.flags & NOT_STREET != 0 || t.end + MAX_GAP < tokens[k + 1].start {
                 return None;
             }
         }
         None
+    }
+}
+
+impl Dictionaries {
+    /// "1 Rue Bayard", "7425 Camino Colegio": a house number, a street word that comes
+    /// first, then up to MAX_STREET_WORDS proper words.
+    fn street_first(
+        &self,
+        text: &str,
+        tokens: &[Token],
+        i: usize,
+        case: Case,
+    ) -> Option<(usize, usize)> {
+        let number = &tokens[i.checked_sub(1)?];
+        if !house_number(&text[number.start..number.end]) || !adjacent(number, &tokens[i]) {
+            return None;
+        }
+        let mut last = i;
+        while last < i + MAX_STREET_WORDS {
+            let Some(n) = tokens.get(last + 1) else { break };
+            let listed = n.flags & (NAME | CITY) != 0 || n.flags & WORD == 0;
+            if !adjacent(&tokens[last], n) || n.flags & NOT_STREET != 0 || !proper(n, case, listed)
+            {
+                break;
+            }
+            last += 1;
+        }
+        (last > i).then(|| (number.start, self.address_end(text, tokens, last)))
+    }
+
+    /// Where an address whose street ends with `tokens[last]` ends: a period, a direction
+    /// ("Drive East") and a unit ("Apt 4B") are part of it.
+    fn address_end(&self, text: &str, tokens: &[Token], mut last: usize) -> usize {
+        if let Some(n) = tokens.get(last + 1) {
+            if n.flags & AFTER_STREET != 0 && n.start - tokens[last].end == 1 {
+                last += 1;
+            }
+        }
+        let mut end = tokens[last].end;
+        if text.as_bytes().get(end) == Some(&b'.') {
+            end += 1;
+        }
+        if let Some(m) = self.unit.find(&text[end..]) {
+            end += m.end();
+        }
+        end
     }
 }
 
@@ -509,6 +591,8 @@ fn place(tokens: &[Token], i: usize, case: Case) -> Option<(usize, f32)> {
         (t.phrase_end, t.phrase_flags, true)
     } else if t.flags & CITY != 0 {
         (t.end, t.flags, false)
+    } else if t.flags & CITY_SHORT != 0 && t.capital && case == Case::Mixed {
+        return Some((t.end, SCORE_ALONE));
     } else if t.cued & PLACE_STRONG_CUE != 0
         && case == Case::Mixed
         && t.capital
@@ -523,7 +607,7 @@ fn place(tokens: &[Token], i: usize, case: Case) -> Option<(usize, f32)> {
         return Some((end, SCORE_CUED));
     }
     let word = !phrase && f & WORD != 0;
-    if t.cued & PLACE_CUE != 0 && (proper(t, case, !word) || phrase && case == Case::None) {
+    if t.cued & PLACE_CUE != 0 && (proper(t, case, !word) || phrase || !word) {
         return Some((end, SCORE_PAIR));
     }
     let named = !phrase && f & (GIVEN | NEVER_ALONE) != 0;
@@ -554,12 +638,17 @@ fn person(tokens: &[Token], i: usize, case: Case) -> Option<(usize, usize, f32)>
     let pair = given && !never && next.is_some_and(|n| surname_after(t, n, case));
     let score = if never {
         return None;
-    } else if t.cued & PERSON_STRONG_CUE != 0 && (named || unknown) && proper(t, case, true) {
+    } else if t.cued & PERSON_STRONG_CUE != 0
+        && match case {
+            Case::Mixed => capital && (named || unknown),
+            Case::None => named && (!word || given && !everyday) || unknown,
+        }
+    {
         SCORE_CUED
     } else if t.cued & PERSON_RELATION != 0
         && match case {
-            Case::Mixed => capital && (named || unknown) || given && !word,
-            Case::None => named && !everyday || unknown && len > MIN_UNKNOWN,
+            Case::Mixed => capital && (given || named && !word || unknown) || given && !word,
+            Case::None => named && (!word || given && !everyday) || unknown && len > MIN_UNKNOWN,
         }
     {
         SCORE_CUED
@@ -575,7 +664,8 @@ fn person(tokens: &[Token], i: usize, case: Case) -> Option<(usize, usize, f32)>
         }
         SCORE_ALONE
     } else if capital
-        && (t.cued & PERSON_CUE != 0 || t.mid_sentence && !next.is_some_and(|n| n.capital))
+        && (t.cued & PERSON_CUE != 0
+            || t.mid_sentence && !everyday && !next.is_some_and(|n| n.capital))
     {
         // "Will", "Grace": capitalized inside a sentence, or after a cue.
         SCORE_WEAK
@@ -619,6 +709,23 @@ fn person(tokens: &[Token], i: usize, case: Case) -> Option<(usize, usize, f32)>
     Some((first, last, score))
 }
 
+/// The end of a drug name with its release suffix ("Effexor XR").
+fn extend_drug(tokens: &[Token], i: usize, end: usize) -> usize {
+    let k = tokens.partition_point(|t| t.start < end);
+    match tokens.get(k) {
+        Some(n) if n.flags & MED_SUFFIX != 0 && n.start - end == 1 && k > i => n.end,
+        _ => end,
+    }
+}
+
+/// The start of a condition with the severity word before it ("severe depression").
+fn extend_condition(tokens: &[Token], i: usize) -> usize {
+    match i.checked_sub(1).map(|k| &tokens[k]) {
+        Some(p) if p.flags & CONDITION_MODIFIER != 0 && adjacent(p, &tokens[i]) => p.start,
+        _ => tokens[i].start,
+    }
+}
+
 fn is_s(t: &Token) -> bool {
     t.end - t.start == 1 && t.clitic
 }
@@ -650,7 +757,10 @@ fn surname_after(prev: &Token, n: &Token, case: Case) -> bool {
         Case::Mixed => n.capital && (listed || !word),
         Case::None => {
             let both_words = word && prev.flags & WORD != 0;
-            listed && (!both_words || (prev.flags | n.flags) & EVERYDAY == 0)
+            let common_pair = prev.flags & COMMON_GIVEN != 0
+                && n.flags & SURNAME != 0
+                && (prev.flags | n.flags) & EVERYDAY == 0;
+            listed && (!both_words || common_pair)
         }
     }
 }
