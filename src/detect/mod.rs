@@ -94,4 +94,32 @@ mod tests {
         let failures = check_examples(&patterns, &detector);
         assert!(failures.is_empty(), "{failures:#?}");
     }
+
+    /// The dictionary findings go through the engine: on by default, off with
+    /// `disable = ["dictionary"]`, and subject to the allow list.
+    #[test]
+    fn dictionary_findings_join_the_detector() {
+        let text = "my daughter Ananya lives at 835 Turk Street";
+        let run = |config: &DetectConfig| {
+            let mut found = Vec::new();
+            build_detector(config)
+                .unwrap()
+                .detect(text, &mut Scratch::default(), &mut found);
+            found
+                .iter()
+                .map(|f| f.entity.to_string())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(run(&DetectConfig::default()), ["PERSON", "ADDRESS"]);
+        let off = DetectConfig {
+            disable: vec![DICTIONARY_ID.into()],
+            ..DetectConfig::default()
+        };
+        assert!(run(&off).is_empty());
+        let allowed = DetectConfig {
+            allow: vec!["ananya".into()],
+            ..DetectConfig::default()
+        };
+        assert_eq!(run(&allowed), ["ADDRESS"]);
+    }
 }
