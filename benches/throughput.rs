@@ -49,32 +49,39 @@ impl Lcg {
     }
 }
 
+/// Conversations of 4 to 12 turns, user and bot alternating, as chat logs are: about one
+/// message in ten carries PII.
 fn generate(path: &Path, bytes: u64) -> u64 {
     let mut out = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
     let mut rng = Lcg(42);
-    let (mut written, mut records) = (0u64, 0u64);
+    let (mut written, mut records, mut conversation) = (0u64, 0u64, 0u64);
     while written < bytes {
-        let n = rng.next();
-        let text = if n % 10 == 0 {
-            DIRTY[(n / 10) as usize % DIRTY.len()]
-                .replace("{n}", &(n % 1000).to_string())
-                .replace("{n2}", &format!("{:02}", n % 100))
-        } else {
-            let a = CLEAN[n as usize % CLEAN.len()];
-            let b = CLEAN[(n / 7) as usize % CLEAN.len()];
-            format!("{a}. {b}")
-        };
-        let line = serde_json::json!({
-            "user_id": format!("user-{}", n % 50_000),
-            "conversation_id": format!("conv-{}", n % 200_000),
-            "timestamp": 1_767_225_600 + (records as i64),
-            "role": if n % 2 == 0 { "user" } else { "bot" },
-            "text": text,
-        })
-        .to_string();
-        writeln!(out, "{line}").unwrap();
-        written += line.len() as u64 + 1;
-        records += 1;
+        conversation += 1;
+        let user = rng.next() % 50_000;
+        let turns = 4 + rng.next() % 9;
+        for turn in 0..turns {
+            let n = rng.next();
+            let text = if n.is_multiple_of(10) {
+                DIRTY[(n / 10) as usize % DIRTY.len()]
+                    .replace("{n}", &(n % 1000).to_string())
+                    .replace("{n2}", &format!("{:02}", n % 100))
+            } else {
+                let a = CLEAN[n as usize % CLEAN.len()];
+                let b = CLEAN[(n / 7) as usize % CLEAN.len()];
+                format!("{a}. {b}")
+            };
+            let line = serde_json::json!({
+                "user_id": format!("user-{user}"),
+                "conversation_id": format!("conv-{conversation}"),
+                "timestamp": 1_767_225_600 + (records as i64),
+                "role": if turn.is_multiple_of(2) { "user" } else { "bot" },
+                "text": text,
+            })
+            .to_string();
+            writeln!(out, "{line}").unwrap();
+            written += line.len() as u64 + 1;
+            records += 1;
+        }
     }
     out.flush().unwrap();
     records
@@ -83,6 +90,8 @@ fn generate(path: &Path, bytes: u64) -> u64 {
 /// Runs a command to completion and returns (seconds, peak RSS in MiB) from wait4.
 fn measure(mut cmd: Command) -> (f64, f64) {
     let start = Instant::now();
+    // Reaped by wait4 below, which std's wait cannot replace: it also gives the peak RSS.
+    #[allow(clippy::zombie_processes)]
     let child = cmd.spawn().expect("chatveil starts");
     let mut status = 0;
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };

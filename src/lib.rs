@@ -13,5 +13,7 @@ pub mod evaluate;
 pub mod pipeline;
 pub mod read;
 pub mod record;
+pub mod reveal;
 pub mod transform;
+pub mod vault;
 pub mod write;

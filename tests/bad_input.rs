@@ -15,7 +15,7 @@ fn bad_records_are_quarantined_encrypted_and_counted() {
     let input = tmp.path().join("in");
     std::fs::create_dir(&input).unwrap();
     let mut lines = Vec::new();
-    lines.extend_from_slice(format!("{{\"user_id\":\"u1\",\"text\":\"ok line\"}}\n").as_bytes());
+    lines.extend_from_slice(b"{\"user_id\":\"u1\",\"text\":\"ok line\"}\n");
     lines.extend_from_slice(
         format!("{{\"user_id\":\"u1\",\"text\":\"ssn {SECRET}\" broken\n").as_bytes(),
     );
@@ -71,7 +71,7 @@ fn bad_records_are_quarantined_encrypted_and_counted() {
     let batches = read_batches(&out_dir.join("messages"));
     let rows: usize = batches.iter().map(|b| b.num_rows()).sum();
     assert!(
-        rows >= 2 + 1,
+        rows > 2,
         "good lines before and after the bad ones are kept: {rows}"
     );
     assert_absent(&out_dir, &[SECRET.to_string(), "ssn 0".into()], &[&stderr]);

@@ -292,3 +292,78 @@ fn unmapped_fields_are_scanned_when_configured() {
     );
     assert!(strings.iter().any(|s| s == "reach me at [EMAIL]"));
 }
+
+#[test]
+fn compressed_inputs_read_as_a_stream() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("in");
+    std::fs::create_dir(&dir).unwrap();
+    let transcript = std::fs::read(fixtures().join("botframework/clinic.transcript")).unwrap();
+    std::fs::write(
+        dir.join("clinic.transcript.zst"),
+        zstd::encode_all(&transcript[..], 3).unwrap(),
+    )
+    .unwrap();
+    let tracker = std::fs::read(fixtures().join("rasa/tracker.json")).unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut gz, &tracker).unwrap();
+    std::fs::write(dir.join("tracker.json.gz"), gz.finish().unwrap()).unwrap();
+    let out_dir = tmp.path().join("out");
+    let out = run_ok(
+        bin()
+            .arg("run")
+            .arg(&dir)
+            .arg("--out")
+            .arg(&out_dir)
+            .arg("--quiet"),
+    );
+    assert_absent(
+        &out_dir,
+        &planted(),
+        &[&String::from_utf8_lossy(&out.stderr)],
+    );
+    let rows: usize = read_batches(&out_dir.join("messages"))
+        .iter()
+        .map(|b| b.num_rows())
+        .sum();
+    let expected = message_count(&fixtures().join("botframework/clinic.transcript"))
+        + message_count(&fixtures().join("rasa/tracker.json"));
+    assert_eq!(rows, expected);
+}
+
+#[test]
+fn format_flag_overrides_detection() {
+    let tmp = tempfile::tempdir().unwrap();
+    let odd = tmp.path().join("export.txt");
+    std::fs::copy(fixtures().join("jsonl/healthbot.jsonl"), &odd).unwrap();
+    let out_dir = tmp.path().join("out");
+    run_ok(
+        bin()
+            .arg("run")
+            .arg(&odd)
+            .arg("--format")
+            .arg("jsonl")
+            .arg("--out")
+            .arg(&out_dir)
+            .arg("--quiet"),
+    );
+    let rows: usize = read_batches(&out_dir.join("messages"))
+        .iter()
+        .map(|b| b.num_rows())
+        .sum();
+    assert_eq!(
+        rows,
+        message_count(&fixtures().join("jsonl/healthbot.jsonl"))
+    );
+    let bad = bin()
+        .arg("run")
+        .arg(&odd)
+        .arg("--format")
+        .arg("csv")
+        .arg("--out")
+        .arg(&out_dir)
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown format"));
+}

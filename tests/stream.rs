@@ -5,6 +5,7 @@ mod common;
 use common::*;
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
 use std::process::Stdio;
 use std::sync::mpsc;
 use std::time::Duration;
@@ -18,19 +19,25 @@ fn stream_cmd(dir: &std::path::Path, key: &std::path::Path) -> std::process::Com
     cmd
 }
 
-#[test]
-fn stream_matches_run_and_leaks_nothing() {
-    let tmp = tempfile::tempdir().unwrap();
-    let key = keygen(tmp.path(), "k.key");
-    let input = std::fs::read(fixtures().join("jsonl/healthbot.jsonl")).unwrap();
-    let mut child = stream_cmd(tmp.path(), &key)
+/// Runs `chatveil stream` in `dir` with extra arguments, feeding `input` and closing stdin.
+fn stream_all(dir: &Path, key: &Path, args: &[&str], input: &[u8]) -> std::process::Output {
+    let mut child = stream_cmd(dir, key)
+        .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(&input).unwrap();
-    let out = child.wait_with_output().unwrap();
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn stream_matches_run_and_leaks_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let key = keygen(tmp.path(), "k.key");
+    let input = std::fs::read(fixtures().join("jsonl/healthbot.jsonl")).unwrap();
+    let out = stream_all(tmp.path(), &key, &[], &input);
     assert!(
         out.status.success(),
         "{}",
@@ -127,21 +134,8 @@ fn each_line_comes_out_while_input_stays_open() {
 fn bad_lines_are_quarantined_and_the_stream_goes_on() {
     let tmp = tempfile::tempdir().unwrap();
     let key = keygen(tmp.path(), "k.key");
-    let mut child = stream_cmd(tmp.path(), &key)
-        .arg("--quarantine")
-        .arg("q.jsonl")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"{\"text\":\"one\"}\n{\"text\": 078-05-1120 oops\n\xff\xfe 078-05-1120\n{\"text\":\"four\"}\n")
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let input = b"{\"text\":\"one\"}\n{\"text\": 078-05-1120 oops\n\xff\xfe 078-05-1120\n{\"text\":\"four\"}\n";
+    let out = stream_all(tmp.path(), &key, &["--quarantine", "q.jsonl"], input);
     assert_eq!(out.status.code(), Some(3));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -171,23 +165,14 @@ fn stream_to_rolling_parquet() {
     let key = keygen(tmp.path(), "k.key");
     let config = tmp.path().join("c.toml");
     std::fs::write(&config, "[output]\nfile_rows = 2\n").unwrap();
-    let mut child = stream_cmd(tmp.path(), &key)
-        .arg("--config")
-        .arg(&config)
-        .arg("--out")
-        .arg("ds")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(&std::fs::read(fixtures().join("jsonl/healthbot.jsonl")).unwrap())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let config = config.to_str().unwrap();
+    let input = std::fs::read(fixtures().join("jsonl/healthbot.jsonl")).unwrap();
+    let out = stream_all(
+        tmp.path(),
+        &key,
+        &["--config", config, "--out", "ds"],
+        &input,
+    );
     assert!(
         out.status.success(),
         "{}",

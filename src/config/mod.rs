@@ -117,7 +117,10 @@ impl PolicyConfig {
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum PseudonymMode {
+    /// Keyed and deterministic: the same ID gets the same pseudonym in every run.
     Hmac,
+    /// Random per identity, remembered only in the encrypted identity vault.
+    Token,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -272,6 +275,14 @@ mod tests {
         assert_eq!(c.policy.action_for("EMAIL"), Action::Keep);
         assert_eq!(c.policy.action_for("PHONE"), Action::Redact);
         assert_eq!(c.input, InputConfig::default());
+    }
+
+    #[test]
+    fn pseudonym_modes_parse() {
+        let c = Config::parse("[pseudonym]\nmode = \"token\"\n", "test").unwrap();
+        assert_eq!(c.pseudonym.mode, PseudonymMode::Token);
+        assert_eq!(Config::default().pseudonym.mode, PseudonymMode::Hmac);
+        assert!(Config::parse("[pseudonym]\nmode = \"sha\"\n", "test").is_err());
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! the key can test a guess.
 
 use super::key::{MasterKey, Purpose};
+use super::CryptoError;
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 
@@ -53,6 +54,15 @@ impl Pseudonymizer {
     }
 }
 
+/// A random pseudonym, `<prefix>_tok_<26 base32 chars>`: derived from nothing, so it
+/// cannot be recomputed from the identity by anyone, key holders included (HIPAA
+/// §164.514(c)). The `tok` tag marks it apart from key-versioned ones.
+pub fn random_pseudonym(prefix: &str) -> Result<String, CryptoError> {
+    let mut bytes = [0u8; TAG_BYTES];
+    getrandom::fill(&mut bytes).map_err(|_| CryptoError::Random)?;
+    Ok(format!("{prefix}_tok_{}", BASE32_LOWER.encode(&bytes)))
+}
+
 static BASE32_LOWER: std::sync::LazyLock<data_encoding::Encoding> =
     std::sync::LazyLock::new(|| {
         let mut spec = data_encoding::Specification::new();
@@ -88,6 +98,33 @@ mod tests {
         assert_eq!(parts[1], k1.version_tag());
         assert_eq!(parts[2].len(), 26);
         assert!(!p.contains("user"));
+    }
+
+    #[test]
+    fn random_pseudonyms_have_the_token_shape_and_differ() {
+        let a = random_pseudonym("u").unwrap();
+        let b = random_pseudonym("u").unwrap();
+        assert_ne!(a, b);
+        let parts: Vec<&str> = a.split('_').collect();
+        assert_eq!(parts, ["u", "tok", parts[2]]);
+        assert_eq!(parts[2].len(), 26);
+    }
+
+    /// Random identifiers: the pseudonym is a function of key, purpose and id only.
+    #[test]
+    fn property_random_ids_are_deterministic_and_distinct() {
+        let key = MasterKey::from_bytes([5; 32]);
+        let a = Pseudonymizer::new(&key, Purpose::UserPseudonym);
+        let b = Pseudonymizer::new(&key.clone(), Purpose::UserPseudonym);
+        let mut seen = std::collections::HashSet::new();
+        for _ in 0..300 {
+            let mut id = [0u8; 12];
+            getrandom::fill(&mut id).unwrap();
+            let p = a.pseudonym("u", &id);
+            assert_eq!(p, b.pseudonym("u", &id));
+            assert_eq!(p.len(), "u_".len() + 4 + 1 + 26);
+            assert!(seen.insert(p));
+        }
     }
 
     #[test]

@@ -12,6 +12,7 @@ mod unit;
 
 pub use lock::RunLock;
 pub use stream::{stream, StreamOptions, StreamSummary};
+pub use unit::open_quarantine_entry;
 
 use crate::audit::{AuditReport, InputAudit};
 use crate::config::Config;
@@ -19,18 +20,23 @@ use crate::crypto::{CryptoError, MasterKey, Pseudonymizer, Purpose, Sealer};
 use crate::detect::{build_detector, PatternError};
 use crate::read::{self, discover_inputs, Chunk, Format, InputReader, Parser, ReadError};
 use crate::transform::Transformer;
-use crate::write::{PartWriter, QuarantineEntry, QuarantineWriter, WriteError};
+use crate::vault::{Vault, VaultError};
+use crate::write::{PartWriter, QuarantineEntry, QuarantineKind, QuarantineWriter, WriteError};
 use rayon::prelude::*;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{sync_channel, SyncSender};
 use unit::{quarantine_context, Outcome, UnitContext};
 
 /// Bytes of input gathered before a batch is sanitized in parallel.
-const BATCH_BYTES: usize = 8 << 20;
+const BATCH_BYTES: usize = 4 << 20;
 /// Size of a JSONL chunk; several make a batch.
 const CHUNK_BYTES: usize = 1 << 20;
 /// Raw bytes per quarantine entry when a whole file is quarantined.
 const QUARANTINE_SEGMENT: usize = 8 << 20;
+/// Quarantined units named one by one on the terminal per file; the rest are counted, so a
+/// file of bad lines cannot flood it.
+const NAMED_UNITS_PER_FILE: u64 = 20;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PipelineError {
@@ -40,6 +46,14 @@ pub enum PipelineError {
     Crypto(#[from] CryptoError),
     #[error(transparent)]
     Write(#[from] WriteError),
+    #[error(transparent)]
+    Vault(#[from] VaultError),
+    #[error("pseudonym mode \"token\" needs an identity vault (`chatveil run --vault DIR`): the token of each identity is kept only there")]
+    TokenModeNeedsVault,
+    #[error(
+        "--vault needs --key-file: identities sealed with a one-run key could never be revealed"
+    )]
+    VaultNeedsKey,
     #[error("{0}")]
     Input(std::io::Error),
     #[error("output folder {path}: {source}")]
@@ -67,6 +81,8 @@ pub struct RunOptions<'a> {
     pub key: &'a MasterKey,
     pub ephemeral_key: bool,
     pub progress: Option<&'a dyn Progress>,
+    /// Where original identities go, sealed; `None` writes nothing re-identifying.
+    pub vault: Option<&'a Vault>,
 }
 
 #[derive(Debug)]
@@ -105,6 +121,8 @@ enum Processed {
         file: usize,
         bytes: u64,
         outcomes: Vec<Outcome>,
+        /// The format the units turned out to be, for the audit.
+        format: Format,
     },
     FileDone {
         file: usize,
@@ -123,13 +141,15 @@ pub fn run(opts: RunOptions<'_>) -> Result<RunSummary, PipelineError> {
         source,
     })?;
     let _lock = RunLock::acquire(out_dir)?;
-    let discovered = discover_inputs(&opts.inputs, std::slice::from_ref(out_dir))
-        .map_err(PipelineError::Input)?;
+    check_vault(&opts)?;
+    let mut excluded = vec![out_dir.clone()];
+    excluded.extend(opts.vault.map(|v| v.dir().to_path_buf()));
+    let discovered = discover_inputs(&opts.inputs, &excluded).map_err(PipelineError::Input)?;
     if discovered.files.is_empty() {
         return Err(PipelineError::NoInputs);
     }
     let detector = build_detector(&config.detect)?;
-    let transformer = Transformer::new(config, &detector, opts.key);
+    let transformer = Transformer::new(config, &detector, opts.key).with_vault(opts.vault);
     let sources = Pseudonymizer::new(opts.key, Purpose::SourceId);
     let quarantine_sealer = Sealer::new(opts.key, Purpose::Quarantine);
     let run_id = new_run_id()?;
@@ -163,8 +183,8 @@ pub fn run(opts: RunOptions<'_>) -> Result<RunSummary, PipelineError> {
         .collect();
     let mut messages = Vec::new();
 
-    let (item_tx, item_rx) = sync_channel::<Vec<Item>>(2);
-    let (done_tx, done_rx) = sync_channel::<Vec<Processed>>(2);
+    let (item_tx, item_rx) = sync_channel::<Vec<Item>>(1);
+    let (done_tx, done_rx) = sync_channel::<Vec<Processed>>(1);
     let choice = config.input.format;
     let ctx = UnitContext {
         parser: Parser::new(&config.input),
@@ -183,8 +203,10 @@ pub fn run(opts: RunOptions<'_>) -> Result<RunSummary, PipelineError> {
                             file,
                             bytes,
                             outcomes,
+                            format,
                         } => {
                             let audit = &mut inputs[file];
+                            audit.format = format.name().to_string();
                             for outcome in outcomes {
                                 match outcome {
                                     Outcome::Rows(rows) => {
@@ -207,7 +229,15 @@ pub fn run(opts: RunOptions<'_>) -> Result<RunSummary, PipelineError> {
                                     } => {
                                         audit.records += 1;
                                         audit.quarantined += 1;
+                                        if audit.quarantined <= NAMED_UNITS_PER_FILE {
+                                            messages.push(format!(
+                                                "{}: {}: {reason}; quarantined",
+                                                files[file].display(),
+                                                unit_name(format, position)
+                                            ));
+                                        }
                                         quarantine.write(&QuarantineEntry {
+                                            kind: QuarantineKind::Record,
                                             source: &audit.source,
                                             position,
                                             reason,
@@ -227,30 +257,40 @@ pub fn run(opts: RunOptions<'_>) -> Result<RunSummary, PipelineError> {
                             failure,
                         } => {
                             let audit = &mut inputs[file];
-                            audit.format = format
-                                .map(|f| f.name().to_string())
-                                .unwrap_or_else(|| "unknown".into());
+                            if audit.quarantined > NAMED_UNITS_PER_FILE {
+                                messages.push(format!(
+                                    "{}: {} more records quarantined",
+                                    files[file].display(),
+                                    audit.quarantined - NAMED_UNITS_PER_FILE
+                                ));
+                            }
+                            // Set already, and more precisely, if any unit was parsed.
+                            if audit.format.is_empty() {
+                                audit.format = format.map_or("unknown", Format::name).to_string();
+                            }
                             match result {
                                 Ok(d) => {
                                     audit.sha256 = d.sha256;
                                     audit.bytes = d.bytes;
                                 }
+                                // A file that failed is named once, with the cause
+                                // that stopped reading it; hashing it fails alike.
+                                Err(_) if failure.is_some() => {}
                                 Err(m) => messages.push(m),
                             }
                             if let Some(f) = failure {
                                 messages.push(f.message);
                                 audit.error = Some(f.reason.clone());
-                                let segments = quarantine_file(
+                                let sealed = quarantine_file(
                                     &files[file],
                                     &audit.source,
                                     &f.reason,
                                     &quarantine_sealer,
-                                );
-                                match segments {
-                                    Ok(entries) => {
-                                        for e in &entries {
-                                            quarantine.write(e)?;
-                                        }
+                                    QUARANTINE_SEGMENT,
+                                    &mut quarantine,
+                                )?;
+                                match sealed {
+                                    Ok(()) => {
                                         audit.quarantined += 1;
                                         audit.records += 1;
                                     }
@@ -282,6 +322,9 @@ pub fn run(opts: RunOptions<'_>) -> Result<RunSummary, PipelineError> {
 
     let part_files = parts.finish()?;
     let quarantined_file = quarantine.finish()?;
+    if let Some(vault) = opts.vault {
+        vault.commit(&run_id)?;
+    }
     let published = output::publish(
         out_dir,
         &staging,
@@ -370,6 +413,14 @@ fn read_all(files: &[PathBuf], choice: crate::config::FormatChoice, tx: SyncSend
     let _ = tx.send(batch);
 }
 
+/// Where the operator finds a unit in its file.
+fn unit_name(format: Format, position: u64) -> String {
+    match format {
+        Format::Jsonl => format!("line {position}"),
+        Format::Document(_) => "document".into(),
+    }
+}
+
 fn failure_of(e: &ReadError) -> FileFailure {
     let reason = match e {
         ReadError::Open { source, .. } => format!("cannot open: {}", source.kind()),
@@ -408,39 +459,81 @@ fn process_batch(batch: Vec<Item>, ctx: &UnitContext<'_>, source_ids: &[String])
                 file,
                 format,
                 chunk,
-            } => Processed::Units {
-                file,
-                bytes: chunk.buf.len() as u64,
-                outcomes: ctx.sanitize_chunk(format, &source_ids[file], &chunk),
-            },
+            } => {
+                let (outcomes, format) =
+                    ctx.sanitize_and_resolve(format, &source_ids[file], &chunk);
+                Processed::Units {
+                    file,
+                    bytes: chunk.buf.len() as u64,
+                    outcomes,
+                    format,
+                }
+            }
         })
         .collect()
 }
 
-/// A whole file that could not be read, sealed in segments so nothing is lost.
-fn quarantine_file<'s>(
+/// A whole file that could not be read, sealed in segments of `segment_bytes` as it is read
+/// back: nothing is lost, and a large truncated archive is never held in memory whole. An empty file still
+/// gets one (empty) entry, so the quarantine lists every file the audit counts. The outer
+/// error (the quarantine cannot be written) ends the run; the inner one (the file cannot be
+/// read back) is reported and the run goes on.
+fn quarantine_file(
     path: &Path,
-    source: &'s str,
+    source: &str,
     reason: &str,
     sealer: &Sealer,
-) -> Result<Vec<QuarantineEntry<'s>>, std::io::Error> {
-    let bytes = std::fs::read(path)?;
-    bytes
-        .chunks(QUARANTINE_SEGMENT.max(1))
-        .enumerate()
-        .map(|(i, segment)| {
-            let position = i as u64;
-            let env = sealer
-                .seal(segment, &quarantine_context(source, position))
-                .map_err(|e| std::io::Error::other(e.to_string()))?;
-            Ok(QuarantineEntry {
-                source,
-                position,
-                reason: format!("whole file, segment {}: {reason}", i + 1),
-                sealed: data_encoding::BASE64.encode(&env),
-            })
-        })
-        .collect()
+    segment_bytes: usize,
+    out: &mut QuarantineWriter,
+) -> Result<Result<(), std::io::Error>, WriteError> {
+    let mut file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) => return Ok(Err(e)),
+    };
+    let mut segment = Vec::new();
+    for position in 0u64.. {
+        segment.clear();
+        let read = (&mut file)
+            .take(segment_bytes as u64)
+            .read_to_end(&mut segment);
+        if let Err(e) = read {
+            return Ok(Err(e));
+        }
+        if segment.is_empty() && position > 0 {
+            break;
+        }
+        let env = match sealer.seal(
+            &segment,
+            &quarantine_context(QuarantineKind::FileSegment, source, position),
+        ) {
+            Ok(env) => env,
+            Err(e) => return Ok(Err(std::io::Error::other(e.to_string()))),
+        };
+        out.write(&QuarantineEntry {
+            kind: QuarantineKind::FileSegment,
+            source,
+            position,
+            reason: format!("whole file, segment {}: {reason}", position + 1),
+            sealed: data_encoding::BASE64.encode(&env),
+        })?;
+        if segment.len() < segment_bytes {
+            break;
+        }
+    }
+    Ok(Ok(()))
+}
+
+/// Token pseudonyms exist only in a vault, and a vault is only useful under a kept key; the
+/// vault must not be handed over with the output.
+fn check_vault(opts: &RunOptions<'_>) -> Result<(), PipelineError> {
+    match opts.vault {
+        None if opts.config.pseudonym.mode == crate::config::PseudonymMode::Token => {
+            Err(PipelineError::TokenModeNeedsVault)
+        }
+        Some(_) if opts.ephemeral_key => Err(PipelineError::VaultNeedsKey),
+        Some(vault) => Ok(vault.ensure_apart(&opts.out)?),
+        None => Ok(()),
+    }
 }
 
 /// A run id that sorts by start time and never repeats: UTC time plus 32 random bits.
@@ -456,4 +549,63 @@ pub fn new_run_id() -> Result<String, CryptoError> {
 
 fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::Keyring;
+
+    /// Segments are cut at the segment size, open under their own position, and add up to
+    /// the file; an empty file gets one empty entry.
+    #[test]
+    fn a_whole_file_is_quarantined_in_segments_that_add_up() {
+        let tmp = tempfile::tempdir().unwrap();
+        let key = MasterKey::from_bytes([5; 32]);
+        let ring = Keyring::single(key.clone());
+        let sealer = Sealer::new(&key, Purpose::Quarantine);
+        let segment_bytes = 1000;
+        for (size, segments) in [
+            (0, 1),
+            (10, 1),
+            (segment_bytes, 1),
+            (2 * segment_bytes + 3, 3),
+        ] {
+            let bytes: Vec<u8> = (0..size).map(|i| (i % 251) as u8).collect();
+            let input = tmp.path().join(format!("in-{size}"));
+            std::fs::write(&input, &bytes).unwrap();
+            let path = tmp.path().join(format!("q-{size}.jsonl"));
+            let mut out = QuarantineWriter::new(&path);
+            quarantine_file(&input, "src", "why", &sealer, segment_bytes, &mut out)
+                .unwrap()
+                .unwrap();
+            out.finish().unwrap();
+            let text = std::fs::read_to_string(&path).unwrap();
+            let mut joined = Vec::new();
+            for (i, line) in text.lines().enumerate() {
+                let entry: serde_json::Value = serde_json::from_str(line).unwrap();
+                assert_eq!(entry["position"], i as u64, "size {size}");
+                let sealed = data_encoding::BASE64
+                    .decode(entry["sealed"].as_str().unwrap().as_bytes())
+                    .unwrap();
+                joined.extend_from_slice(
+                    &open_quarantine_entry(
+                        &ring,
+                        QuarantineKind::FileSegment,
+                        "src",
+                        i as u64,
+                        &sealed,
+                    )
+                    .unwrap(),
+                );
+            }
+            assert_eq!(text.lines().count(), segments, "size {size}");
+            assert!(joined == bytes, "size {size}: segments add up to the file");
+        }
+        let missing = tmp.path().join("missing");
+        let mut out = QuarantineWriter::new(&tmp.path().join("q-missing.jsonl"));
+        let result = quarantine_file(&missing, "src", "why", &sealer, 10, &mut out).unwrap();
+        assert!(result.is_err());
+        assert_eq!(out.count(), 0);
+    }
 }

@@ -10,7 +10,7 @@ use crate::crypto::{MasterKey, Pseudonymizer, Purpose, Sealer};
 use crate::detect::build_detector;
 use crate::read::{Chunk, Format, Parser};
 use crate::transform::Transformer;
-use crate::write::{write_line, PartWriter, QuarantineEntry, QuarantineWriter};
+use crate::write::{write_line, PartWriter, QuarantineEntry, QuarantineKind, QuarantineWriter};
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::PathBuf;
@@ -49,6 +49,9 @@ pub fn stream<R: Read>(
     output: &mut dyn Write,
 ) -> Result<StreamSummary, PipelineError> {
     let config = opts.config;
+    if config.pseudonym.mode == crate::config::PseudonymMode::Token {
+        return Err(PipelineError::TokenModeNeedsVault);
+    }
     let detector = build_detector(&config.detect)?;
     let transformer = Transformer::new(config, &detector, opts.key);
     let quarantine_sealer = Sealer::new(opts.key, Purpose::Quarantine);
@@ -74,8 +77,12 @@ pub fn stream<R: Read>(
         source,
     };
     let mut line_no = 0u64;
+    let mut line = Vec::with_capacity(1024);
+    // One input buffer for the whole stream: a fresh one per batch would be mapped and
+    // faulted in anew every time.
+    let mut chunk = Chunk::default();
     loop {
-        let chunk = read_available(input, &mut line_no).map_err(PipelineError::Input)?;
+        read_available(input, &mut line_no, &mut chunk).map_err(PipelineError::Input)?;
         if chunk.units.is_empty() {
             break;
         }
@@ -94,7 +101,7 @@ pub fn stream<R: Read>(
                         Some(p) => p.write(rows)?,
                         None => {
                             for row in &rows {
-                                write_line(output, row).map_err(out_err)?;
+                                write_line(output, row, &mut line).map_err(out_err)?;
                             }
                         }
                     }
@@ -107,6 +114,7 @@ pub fn stream<R: Read>(
                     summary.quarantined += 1;
                     eprintln!("stream line {position}: {reason}; quarantined");
                     quarantine.write(&QuarantineEntry {
+                        kind: QuarantineKind::Record,
                         source: &source,
                         position,
                         reason,
@@ -137,8 +145,17 @@ fn has_complete_line<R: Read>(input: &BufReader<R>) -> bool {
 
 /// Reads one line (blocking), then every further complete line already buffered, up to
 /// `BATCH_BYTES`.
-fn read_available<R: Read>(input: &mut BufReader<R>, line_no: &mut u64) -> std::io::Result<Chunk> {
-    let mut chunk = Chunk::default();
+fn read_available<R: Read>(
+    input: &mut BufReader<R>,
+    line_no: &mut u64,
+    chunk: &mut Chunk,
+) -> std::io::Result<()> {
+    chunk.buf.clear();
+    chunk.units.clear();
+    // What is already buffered is what this batch will hold; under `tail -f` that is a line.
+    chunk
+        .buf
+        .reserve(input.buffer().len().min(BATCH_BYTES) + 4096);
     loop {
         let start = chunk.buf.len();
         let n = input.read_until(b'\n', &mut chunk.buf)?;
@@ -156,5 +173,5 @@ fn read_available<R: Read>(input: &mut BufReader<R>, line_no: &mut u64) -> std::
             break;
         }
     }
-    Ok(chunk)
+    Ok(())
 }

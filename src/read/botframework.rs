@@ -4,7 +4,7 @@
 //! else in an activity (trace `value` objects hold copies of what the user typed) goes to the
 //! unmapped-field policy, never through unscanned.
 
-use super::json::{text_of, timestamp_of, unmapped_strings};
+use super::json::{lookup, text_of, timestamp_of, unmapped_strings};
 use super::RecordError;
 use crate::config::InputConfig;
 use crate::record::Record;
@@ -39,7 +39,7 @@ pub fn parse(config: &InputConfig, doc: &Value, out: &mut Vec<Record>) -> Result
 }
 
 fn activity_record(config: &InputConfig, position: u64, a: &Value) -> Record {
-    let field = |p: &str| a.pointer(p).and_then(text_of);
+    let field = |p: &str| lookup(a, p).and_then(text_of);
     let from_role = field("/from/role");
     // The end user is the sender of user messages and the recipient of bot messages, so
     // every row of a conversation carries the same user.

@@ -13,11 +13,30 @@ pub fn text_of(v: &Value) -> Option<String> {
     }
 }
 
+/// `Value::pointer` without its per-token allocations (it unescapes every token into a new
+/// string); pointers in export mappings rarely need escapes, so those take the slow path.
+pub fn lookup<'v>(doc: &'v Value, pointer: &str) -> Option<&'v Value> {
+    if pointer.contains('~') {
+        return doc.pointer(pointer);
+    }
+    if pointer.is_empty() {
+        return Some(doc);
+    }
+    pointer
+        .strip_prefix('/')?
+        .split('/')
+        .try_fold(doc, |v, token| match v {
+            Value::Object(map) => map.get(token),
+            Value::Array(items) => token.parse::<usize>().ok().and_then(|i| items.get(i)),
+            _ => None,
+        })
+}
+
 /// The first pointer that resolves to text, and that pointer.
 pub fn first_text<'p>(doc: &Value, pointers: &'p [String]) -> Option<(&'p str, String)> {
     pointers
         .iter()
-        .find_map(|p| doc.pointer(p).and_then(text_of).map(|t| (p.as_str(), t)))
+        .find_map(|p| lookup(doc, p).and_then(text_of).map(|t| (p.as_str(), t)))
 }
 
 /// RFC 3339 text, or a number of epoch seconds (milliseconds when it is too large to be
@@ -31,7 +50,10 @@ pub fn timestamp_of(v: &Value) -> Option<i64> {
             let x = n.as_f64()?;
             // 1e11 seconds is the year 5138; anything larger is milliseconds.
             let micros = if x.abs() >= 1e11 { x * 1e3 } else { x * 1e6 };
-            micros.is_finite().then_some(micros.round() as i64)
+            // `as` saturates: out-of-range values must become no timestamp, not the end of time.
+            Some(micros.round() as i64).filter(|&t| {
+                micros.is_finite() && chrono::DateTime::from_timestamp_micros(t).is_some()
+            })
         }
         _ => None,
     }
@@ -88,6 +110,24 @@ mod tests {
     use serde_json::json;
 
     #[test]
+    fn lookup_agrees_with_value_pointer() {
+        let v = json!({"a": {"b/c": [1, {"d": "x"}], "e~f": 2}, "": 3});
+        for p in [
+            "",
+            "/a",
+            "/a/b~1c/1/d",
+            "/a/e~0f",
+            "/a/b~1c/0",
+            "/a/x",
+            "/a/b~1c/9",
+            "/",
+            "a",
+        ] {
+            assert_eq!(lookup(&v, p), v.pointer(p), "{p}");
+        }
+    }
+
+    #[test]
     fn timestamps_in_all_forms() {
         let want = 1_517_821_726_211_000;
         assert_eq!(timestamp_of(&json!("2018-02-05T09:08:46.211Z")), Some(want));
@@ -98,6 +138,8 @@ mod tests {
         assert_eq!(timestamp_of(&json!(1517821726.211)), Some(want));
         assert_eq!(timestamp_of(&json!(1517821726211_i64)), Some(want));
         assert_eq!(timestamp_of(&json!("yesterday")), None);
+        assert_eq!(timestamp_of(&json!(1e300)), None);
+        assert_eq!(timestamp_of(&json!(-1e300)), None);
     }
 
     #[test]

@@ -1,9 +1,13 @@
 //! JSON Lines: one object per line, fields found through configurable JSON Pointers.
 
-use super::json::{first_text, timestamp_of, unmapped_strings};
+use super::json::{first_text, lookup, text_of, timestamp_of, unmapped_strings};
 use super::{parse_json, RecordError};
 use crate::config::{JsonlMapping, Unmapped};
 use crate::record::Record;
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use serde_json::Value;
+use std::borrow::Cow;
 
 pub fn parse_line(
     mapping: &JsonlMapping,
@@ -11,9 +15,12 @@ pub fn parse_line(
     position: u64,
     line: &[u8],
 ) -> Result<Record, RecordError> {
+    if unmapped == Unmapped::Drop {
+        return parse_members(mapping, position, line);
+    }
     let doc = parse_json(line)?;
     if !doc.is_object() {
-        return Err(RecordError::Shape("a JSONL line that is not an object"));
+        return Err(RecordError::Shape(NOT_AN_OBJECT));
     }
     let mut mapped: Vec<&str> = Vec::with_capacity(6);
     let mut take = |pointers| {
@@ -30,7 +37,7 @@ pub fn parse_line(
     let timestamp = mapping
         .timestamp
         .iter()
-        .find_map(|p| doc.pointer(p).map(|v| (p.as_str(), v)));
+        .find_map(|p| lookup(&doc, p).map(|v| (p.as_str(), v)));
     let timestamp_us = timestamp.and_then(|(p, v)| {
         mapped.push(p);
         timestamp_of(v)
@@ -47,6 +54,119 @@ pub fn parse_line(
         role,
         text,
         extra,
+    })
+}
+
+const NOT_AN_OBJECT: &str = "a JSONL line that is not an object";
+
+/// The top-level members of a line, borrowed from it. When unmapped fields are dropped,
+/// only the members a pointer names are ever parsed into values: the hot path of a run
+/// allocates for the fields it keeps and for nothing else.
+struct Members<'a>(Vec<(Cow<'a, str>, &'a RawValue)>);
+
+#[derive(Deserialize)]
+struct Key<'a>(#[serde(borrow)] Cow<'a, str>);
+
+impl<'de> Deserialize<'de> for Members<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Members<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<M: serde::de::MapAccess<'de>>(
+                self,
+                mut map: M,
+            ) -> Result<Self::Value, M::Error> {
+                let mut members = Vec::with_capacity(8);
+                while let Some((Key(k), v)) = map.next_entry::<Key, &RawValue>()? {
+                    members.push((k, v));
+                }
+                Ok(Members(members))
+            }
+        }
+        d.deserialize_map(Visit)
+    }
+}
+
+impl<'a> Members<'a> {
+    /// The value a pointer names, parsed from the raw member it starts in. Later duplicates
+    /// win, as they do in a full parse.
+    fn get(&self, pointer: &str) -> Option<Value> {
+        let (raw, tail) = self.member(pointer)?;
+        let value: Value = serde_json::from_str(raw.get()).ok()?;
+        match tail {
+            None => Some(value),
+            Some(t) => lookup(&value, &format!("/{t}")).cloned(),
+        }
+    }
+
+    /// The raw member a pointer starts in, and the rest of the pointer.
+    fn member<'p>(&self, pointer: &'p str) -> Option<(&'a RawValue, Option<&'p str>)> {
+        let rest = pointer.strip_prefix('/')?;
+        let (first, tail) = match rest.split_once('/') {
+            Some((f, t)) => (f, Some(t)),
+            None => (rest, None),
+        };
+        let first = unescape(first);
+        let raw = self.0.iter().rev().find(|(k, _)| *k == first)?.1;
+        Some((raw, tail))
+    }
+
+    /// Text straight from a top-level member (one allocation), else through a value.
+    fn text(&self, pointer: &str) -> Option<String> {
+        match self.member(pointer)? {
+            (raw, None) if raw.get().starts_with('"') => {
+                serde_json::from_str::<String>(raw.get()).ok()
+            }
+            (raw, None) => serde_json::from_str::<serde_json::Number>(raw.get())
+                .ok()
+                .map(|n| n.to_string()),
+            (_, Some(_)) => self.get(pointer).as_ref().and_then(text_of),
+        }
+    }
+
+    fn first_text(&self, pointers: &[String]) -> Option<String> {
+        pointers.iter().find_map(|p| self.text(p))
+    }
+}
+
+fn unescape(token: &str) -> Cow<'_, str> {
+    if token.contains('~') {
+        Cow::Owned(token.replace("~1", "/").replace("~0", "~"))
+    } else {
+        Cow::Borrowed(token)
+    }
+}
+
+fn parse_members(
+    mapping: &JsonlMapping,
+    position: u64,
+    line: &[u8],
+) -> Result<Record, RecordError> {
+    let text = std::str::from_utf8(line).map_err(|e| RecordError::InvalidUtf8 {
+        offset: e.valid_up_to(),
+    })?;
+    if !text.trim_start().starts_with('{') {
+        // Still report malformed JSON as such rather than as a shape problem.
+        parse_json(line)?;
+        return Err(RecordError::Shape(NOT_AN_OBJECT));
+    }
+    let members: Members = serde_json::from_str(text).map_err(|e| RecordError::from_json(&e))?;
+    Ok(Record {
+        position,
+        user_id: members.first_text(&mapping.user_id),
+        user_name: members.first_text(&mapping.user_name),
+        conversation_id: members.first_text(&mapping.conversation_id),
+        timestamp_us: mapping
+            .timestamp
+            .iter()
+            .find_map(|p| members.get(p))
+            .and_then(|v| timestamp_of(&v)),
+        role: members.first_text(&mapping.role),
+        text: members.first_text(&mapping.text),
+        extra: Vec::new(),
     })
 }
 
@@ -86,6 +206,21 @@ mod tests {
             r.extra,
             vec![("/meta/note".to_string(), "call me".to_string())]
         );
+    }
+
+    #[test]
+    fn borrowed_and_full_parses_agree() {
+        for line in [
+            r#"{"from":{"id":"u-1","name":"Ann"},"conversation":{"id":"c-9"},"timestamp":"2026-01-01T00:00:00Z","text":"hi \"there\" \u00e9"}"#,
+            r#"{"user_id":7,"user_id":"dup-last","session_id":"s","speaker":"USER","text":null,"timestamp":1700000000}"#,
+            r#"{"a~1b":"x","user":"plain","role":["not","text"],"text":"t"}"#,
+            r#"  {"text":"leading space"}"#,
+        ] {
+            let fast = parse(line, Unmapped::Drop).unwrap();
+            let mut full = parse(line, Unmapped::Scan).unwrap();
+            full.extra.clear();
+            assert_eq!(fast, full, "{line}");
+        }
     }
 
     #[test]

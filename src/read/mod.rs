@@ -71,12 +71,10 @@ impl RecordError {
 
 /// Parses bytes as one JSON value, with an error that never quotes the input.
 fn parse_json(bytes: &[u8]) -> Result<serde_json::Value, RecordError> {
-    if let Err(e) = std::str::from_utf8(bytes) {
-        return Err(RecordError::InvalidUtf8 {
-            offset: e.valid_up_to(),
-        });
-    }
-    serde_json::from_slice(bytes).map_err(|e| RecordError::from_json(&e))
+    let text = std::str::from_utf8(bytes).map_err(|e| RecordError::InvalidUtf8 {
+        offset: e.valid_up_to(),
+    })?;
+    serde_json::from_str(text).map_err(|e| RecordError::from_json(&e))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -204,6 +202,8 @@ pub struct InputReader {
     done: bool,
     /// A read error held back until the lines read before it have been handed out.
     pending: Option<ReadError>,
+    /// Whether the start of the decoded stream was checked for a byte-order mark.
+    started: bool,
 }
 
 impl InputReader {
@@ -252,6 +252,7 @@ impl InputReader {
             decoded: 0,
             done: false,
             pending: None,
+            started: false,
         })
     }
 
@@ -272,9 +273,15 @@ impl InputReader {
         if self.done {
             return Ok(None);
         }
+        if !self.started {
+            self.started = true;
+            self.skip_bom().map_err(|e| self.io_error(e))?;
+        }
         let mut chunk = Chunk::default();
         match self.format {
             Format::Jsonl => {
+                // Room for the whole chunk up front: growing it would copy it again and again.
+                chunk.buf.reserve(target_bytes + (64 << 10));
                 while chunk.buf.len() < target_bytes {
                     let start = chunk.buf.len();
                     let n = match self.reader.read_until(b'\n', &mut chunk.buf) {
@@ -320,6 +327,17 @@ impl InputReader {
         Ok(Some(chunk))
     }
 
+    /// Windows tools often start UTF-8 files with a byte-order mark, which JSON forbids; left
+    /// in, it would fail the whole first record. A mark split across two reads of the
+    /// decoder is not seen, and then the first record is quarantined, not lost.
+    fn skip_bom(&mut self) -> io::Result<()> {
+        if self.reader.fill_buf()?.starts_with(BOM) {
+            self.reader.consume(BOM.len());
+            self.decoded += BOM.len() as u64;
+        }
+        Ok(())
+    }
+
     fn io_error(&mut self, e: io::Error) -> ReadError {
         self.done = true;
         ReadError::Io {
@@ -356,6 +374,9 @@ pub fn digest_file(path: &Path) -> io::Result<InputDigest> {
     })
 }
 
+/// The UTF-8 byte-order mark.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
 /// Guesses the format of a file whose name says nothing, from its first bytes.
 fn sniff(path: &Path, reader: &mut Box<dyn BufRead + Send>) -> Result<Format, ReadError> {
     let head = reader.fill_buf().map_err(|e| ReadError::Io {
@@ -363,6 +384,7 @@ fn sniff(path: &Path, reader: &mut Box<dyn BufRead + Send>) -> Result<Format, Re
         decoded_bytes: 0,
         kind: e.kind(),
     })?;
+    let head = head.strip_prefix(BOM).unwrap_or(head);
     let first = head.iter().find(|b| !b.is_ascii_whitespace()).copied();
     let first_line_end = head.iter().position(|&b| b == b'\n');
     match first {
@@ -394,14 +416,16 @@ impl<'c> Parser<'c> {
         Parser { config }
     }
 
-    /// Appends the records of one unit to `out`. On error nothing is appended.
+    /// Appends the records of one unit to `out` and returns the format the unit was read
+    /// as: a JSON document's kind is only known once it is parsed. On error nothing is
+    /// appended.
     pub fn parse(
         &self,
         format: Format,
         position: u64,
         bytes: &[u8],
         out: &mut Vec<Record>,
-    ) -> Result<(), RecordError> {
+    ) -> Result<Format, RecordError> {
         match format {
             Format::Jsonl => {
                 out.push(jsonl::parse_line(
@@ -410,7 +434,7 @@ impl<'c> Parser<'c> {
                     position,
                     bytes,
                 )?);
-                Ok(())
+                Ok(format)
             }
             Format::Document(kind) => {
                 let doc = parse_json(bytes)?;
@@ -429,7 +453,7 @@ impl<'c> Parser<'c> {
                 if result.is_err() {
                     out.truncate(start);
                 }
-                result
+                result.map(|()| Format::Document(Some(kind)))
             }
         }
     }
@@ -457,6 +481,9 @@ fn classify(doc: &serde_json::Value) -> Option<DocumentKind> {
         other => looks_like(other),
     }
 }
+
+#[cfg(test)]
+mod robustness;
 
 #[cfg(test)]
 mod tests {

@@ -5,6 +5,7 @@ use crate::config::{Action, Config, PolicyConfig, PseudonymConfig, Unmapped};
 use crate::crypto::{CryptoError, MasterKey, Pseudonymizer, Purpose, Sealer};
 use crate::detect::{is_word_at, Detector, Finding, Scratch};
 use crate::record::{EntitySpan, Record, SanitizedRecord, SealedValue};
+use crate::vault::{IdentityKind, Vault};
 use std::sync::Arc;
 
 /// Roles passed through as they are; any other value (a speaker's name, say) becomes
@@ -25,6 +26,16 @@ const KNOWN_ROLES: &[&str] = &[
     "model",
 ];
 
+/// Per-worker state reused from record to record, so the hot path allocates little.
+#[derive(Default)]
+pub struct Workspace {
+    scratch: Scratch,
+    findings: Vec<Finding>,
+    /// The last user and conversation pseudonymized: messages come in conversations, so
+    /// the same identities repeat line after line and need not be keyed again.
+    recent: [Option<(String, String)>; 2],
+}
+
 /// Everything a worker needs to sanitize records; shared read-only across threads.
 pub struct Transformer<'a> {
     detector: &'a Detector,
@@ -37,6 +48,7 @@ pub struct Transformer<'a> {
     message_ids: Pseudonymizer,
     sealer: Sealer,
     identity_types: [Arc<str>; 3],
+    vault: Option<&'a Vault>,
 }
 
 impl<'a> Transformer<'a> {
@@ -52,6 +64,33 @@ impl<'a> Transformer<'a> {
             message_ids: Pseudonymizer::new(key, Purpose::MessageId),
             sealer: Sealer::new(key, Purpose::FieldEncryption),
             identity_types: ["USER_ID".into(), "PERSON".into(), "CONVERSATION_ID".into()],
+            vault: None,
+        }
+    }
+
+    /// Records every identity pseudonymized in `vault` (and, in token mode, takes the
+    /// pseudonyms from it).
+    pub fn with_vault(mut self, vault: Option<&'a Vault>) -> Transformer<'a> {
+        self.vault = vault;
+        self
+    }
+
+    fn identity_pseudonym(
+        &self,
+        kind: IdentityKind,
+        id: &str,
+        name: Option<&str>,
+    ) -> Result<String, CryptoError> {
+        let (keys, prefix) = match kind {
+            IdentityKind::User => (&self.users, &self.pseudonym.user_prefix),
+            IdentityKind::Conversation => {
+                (&self.conversations, &self.pseudonym.conversation_prefix)
+            }
+        };
+        let keyed = || keys.pseudonym(prefix, id.as_bytes());
+        match self.vault {
+            Some(vault) => vault.pseudonym(kind, id, name, prefix, keyed),
+            None => Ok(keyed()),
         }
     }
 
@@ -60,28 +99,64 @@ impl<'a> Transformer<'a> {
             .hex_id(&[source.as_bytes(), &position.to_le_bytes()])
     }
 
+    /// The pseudonym of an identity, from the workspace when it is the one last seen. With
+    /// a vault every sighting goes through it, since it records display names as they come.
+    fn recent_pseudonym(
+        &self,
+        recent: &mut Option<(String, String)>,
+        kind: IdentityKind,
+        id: &str,
+        name: Option<&str>,
+    ) -> Result<String, CryptoError> {
+        if self.vault.is_none() {
+            if let Some((last_id, pseudonym)) = recent.as_ref() {
+                if last_id == id {
+                    return Ok(pseudonym.clone());
+                }
+            }
+        }
+        let pseudonym = self.identity_pseudonym(kind, id, name)?;
+        *recent = Some((id.to_string(), pseudonym.clone()));
+        Ok(pseudonym)
+    }
+
     pub fn sanitize(
         &self,
         record: &Record,
         source: &str,
-        scratch: &mut Scratch,
+        ws: &mut Workspace,
     ) -> Result<SanitizedRecord, CryptoError> {
         let message_id = self.message_id(source, record.position);
+        let [recent_user, recent_conversation] = &mut ws.recent;
+        let user = match record.user_id.as_deref() {
+            Some(id) => Some(self.recent_pseudonym(
+                recent_user,
+                IdentityKind::User,
+                id,
+                record.user_name.as_deref(),
+            )?),
+            None => None,
+        };
+        let conversation = match record.conversation_id.as_deref() {
+            Some(id) => Some(self.recent_pseudonym(
+                recent_conversation,
+                IdentityKind::Conversation,
+                id,
+                None,
+            )?),
+            None => None,
+        };
         let mut out = SanitizedRecord {
-            user: record.user_id.as_ref().map(|id| {
-                self.users
-                    .pseudonym(&self.pseudonym.user_prefix, id.as_bytes())
-            }),
-            conversation: record.conversation_id.as_ref().map(|id| {
-                self.conversations
-                    .pseudonym(&self.pseudonym.conversation_prefix, id.as_bytes())
-            }),
+            user,
+            conversation,
             role: record.role.as_deref().map(normalize_role),
             timestamp_us: record.timestamp_us,
             source: source.to_string(),
             ..SanitizedRecord::default()
         };
-        let mut findings = Vec::new();
+        let Workspace {
+            scratch, findings, ..
+        } = ws;
         if let Some(text) = &record.text {
             let redacted = self.redact_field(
                 record,
@@ -89,7 +164,7 @@ impl<'a> Transformer<'a> {
                 text,
                 &message_id,
                 scratch,
-                &mut findings,
+                findings,
                 &mut out,
             )?;
             out.text = Some(redacted);
@@ -102,7 +177,7 @@ impl<'a> Transformer<'a> {
                     value,
                     &message_id,
                     scratch,
-                    &mut findings,
+                    findings,
                     &mut out,
                 )?;
                 out.attributes.push((pointer.clone(), redacted));
@@ -177,7 +252,7 @@ impl<'a> Transformer<'a> {
             let Some(id) = id.as_deref().filter(|s| s.trim().len() >= 3) else {
                 continue;
             };
-            for (start, _) in text.match_indices(id) {
+            for start in occurrences(text, id) {
                 let end = start + id.len();
                 let overlaps = findings.iter().any(|f| start < f.end && end > f.start);
                 if !overlaps && is_word_at(text, start, end) {
@@ -195,23 +270,18 @@ impl<'a> Transformer<'a> {
             findings.sort_by_key(|f| f.start);
         }
     }
+}
 
-    /// Opens a sealed value of a message (for reveal).
-    pub fn open_sealed(
-        &self,
-        message_id: &str,
-        value: &SealedValue,
-    ) -> Result<zeroize::Zeroizing<Vec<u8>>, CryptoError> {
-        self.sealer.open(
-            &value.ciphertext,
-            &sealed_context(message_id, value.reference),
-        )
-    }
+/// Start offsets of `needle` in `text`. Identities are short and texts chat-sized, so a
+/// scan for the first byte beats building a substring searcher for every field.
+fn occurrences<'t>(text: &'t str, needle: &'t str) -> impl Iterator<Item = usize> + 't {
+    let (hay, pat) = (text.as_bytes(), needle.as_bytes());
+    memchr::memchr_iter(pat[0], hay).filter(move |&i| hay[i..].starts_with(pat))
 }
 
 /// Associated data of a sealed value: its column, message and reference, so it cannot be
 /// moved to another row or slot.
-fn sealed_context(message_id: &str, reference: u32) -> Vec<u8> {
+pub fn sealed_context(message_id: &str, reference: u32) -> Vec<u8> {
     format!("sealed|{message_id}|{reference}").into_bytes()
 }
 
@@ -248,7 +318,7 @@ mod tests {
         let key = MasterKey::from_bytes([3; 32]);
         let t = Transformer::new(&config, &detector, &key);
         let r = record("I am Ann Lee (user-8812), mail ann@example.com");
-        let s = t.sanitize(&r, "src1", &mut Scratch::default()).unwrap();
+        let s = t.sanitize(&r, "src1", &mut Workspace::default()).unwrap();
         assert_eq!(
             s.text.as_deref(),
             Some("I am [PERSON] ([USER_ID]), mail [EMAIL]")
@@ -261,6 +331,42 @@ mod tests {
         let at = r.text.as_deref().unwrap().find("ann@").unwrap() as u32;
         assert_eq!((s.entities[2].start, s.entities[2].end), (at, at + 15));
         assert_eq!(s.message_id, t.message_id("src1", 3));
+    }
+
+    #[test]
+    fn reused_workspace_gives_the_pseudonyms_of_a_fresh_one() {
+        let config = Config::default();
+        let detector = build_detector(&config.detect).unwrap();
+        let key = MasterKey::from_bytes([3; 32]);
+        let t = Transformer::new(&config, &detector, &key);
+        let mut shared = Workspace::default();
+        for (user, conversation) in [
+            ("a", "c1"),
+            ("a", "c1"),
+            ("b", "c1"),
+            ("a", "c2"),
+            ("b", "c2"),
+        ] {
+            let r = Record {
+                user_id: Some(user.into()),
+                conversation_id: Some(conversation.into()),
+                text: Some("hi".into()),
+                ..Record::default()
+            };
+            let reused = t.sanitize(&r, "s", &mut shared).unwrap();
+            let fresh = t.sanitize(&r, "s", &mut Workspace::default()).unwrap();
+            assert_eq!(
+                (&reused.user, &reused.conversation),
+                (&fresh.user, &fresh.conversation)
+            );
+        }
+    }
+
+    #[test]
+    fn occurrences_finds_every_start() {
+        let found: Vec<usize> = occurrences("éab xab ab", "ab").collect();
+        assert_eq!(found, [2, 6, 9]);
+        assert_eq!(occurrences("a", "abc").count(), 0);
     }
 
     #[test]
@@ -281,15 +387,62 @@ mod tests {
             .sanitize(
                 &record("mail ann@example.com from 10.0.0.1"),
                 "src1",
-                &mut Scratch::default(),
+                &mut Workspace::default(),
             )
             .unwrap();
         assert_eq!(s.text.as_deref(), Some("mail [EMAIL:1] from 10.0.0.1"));
         assert_eq!(s.sealed.len(), 1);
+        let open = |message_id: &str, v: &SealedValue| {
+            Sealer::new(&key, Purpose::FieldEncryption)
+                .open(&v.ciphertext, &sealed_context(message_id, v.reference))
+        };
         assert_eq!(
-            &t.open_sealed(&s.message_id, &s.sealed[0]).unwrap()[..],
+            &open(&s.message_id, &s.sealed[0]).unwrap()[..],
             b"ann@example.com"
         );
-        assert!(t.open_sealed("another-message", &s.sealed[0]).is_err());
+        // A ciphertext copied into another row fails, as does one moved to another slot.
+        let other = t
+            .sanitize(
+                &record("ann@example.com or bo@example.org"),
+                "src2",
+                &mut Workspace::default(),
+            )
+            .unwrap();
+        assert!(matches!(
+            open(&other.message_id, &s.sealed[0]),
+            Err(CryptoError::Authentication)
+        ));
+        assert!(open(&s.message_id, &other.sealed[0]).is_err());
+        let moved = SealedValue {
+            reference: 2,
+            ..other.sealed[0].clone()
+        };
+        assert!(open(&other.message_id, &moved).is_err());
+        assert_eq!(
+            &open(&other.message_id, &other.sealed[1]).unwrap()[..],
+            b"bo@example.org"
+        );
+    }
+
+    #[test]
+    fn a_vault_records_identities_and_supplies_tokens() {
+        let mut config = Config::default();
+        config.pseudonym.mode = crate::config::PseudonymMode::Token;
+        let detector = build_detector(&config.detect).unwrap();
+        let key = MasterKey::from_bytes([3; 32]);
+        let dir = tempfile::tempdir().unwrap();
+        let ring = crate::crypto::Keyring::single(key.clone());
+        let vault = Vault::open(dir.path(), &ring, config.pseudonym.mode).unwrap();
+        let t = Transformer::new(&config, &detector, &key).with_vault(Some(&vault));
+        let s = t
+            .sanitize(&record("hi"), "src1", &mut Workspace::default())
+            .unwrap();
+        let user = s.user.unwrap();
+        assert!(user.starts_with("u_tok_"), "{user}");
+        assert!(s.conversation.unwrap().starts_with("c_tok_"));
+        vault.commit("r1").unwrap().unwrap();
+        let (found, _) = crate::vault::lookup(dir.path(), &ring, &user).unwrap();
+        assert_eq!(found[0].1.id, "user-8812");
+        assert_eq!(found[0].1.name.as_deref(), Some("Ann Lee"));
     }
 }

@@ -38,12 +38,25 @@ impl Serialize for Entities<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut seq = s.serialize_seq(Some(self.0.entities.len()))?;
         for e in &self.0.entities {
-            seq.serialize_element(&serde_json::json!({
-                "field": e.field, "type": &*e.entity, "start": e.start, "end": e.end, "action": e.action.as_str(),
-            }))?;
+            seq.serialize_element(&Entity {
+                field: &e.field,
+                r#type: &e.entity,
+                start: e.start,
+                end: e.end,
+                action: e.action.as_str(),
+            })?;
         }
         seq.end()
     }
+}
+
+#[derive(Serialize)]
+struct Entity<'a> {
+    field: &'a str,
+    r#type: &'a str,
+    start: u32,
+    end: u32,
+    action: &'a str,
 }
 
 struct Sealed<'a>(&'a SanitizedRecord);
@@ -52,12 +65,21 @@ impl Serialize for Sealed<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut seq = s.serialize_seq(Some(self.0.sealed.len()))?;
         for v in &self.0.sealed {
-            seq.serialize_element(&serde_json::json!({
-                "ref": v.reference, "type": &*v.entity, "ciphertext": data_encoding::BASE64.encode(&v.ciphertext),
-            }))?;
+            seq.serialize_element(&SealedJson {
+                r#ref: v.reference,
+                r#type: &v.entity,
+                ciphertext: data_encoding::BASE64.encode(&v.ciphertext),
+            })?;
         }
         seq.end()
     }
+}
+
+#[derive(Serialize)]
+struct SealedJson<'a> {
+    r#ref: u32,
+    r#type: &'a str,
+    ciphertext: String,
 }
 
 struct Attributes<'a>(&'a SanitizedRecord);
@@ -72,8 +94,15 @@ impl Serialize for Attributes<'_> {
     }
 }
 
-/// Writes one record as a line.
-pub fn write_line<W: Write + ?Sized>(out: &mut W, record: &SanitizedRecord) -> std::io::Result<()> {
-    serde_json::to_writer(&mut *out, &Row(record))?;
-    out.write_all(b"\n")
+/// Writes one record as a line. The line is built in `line` (reused across calls) and
+/// handed to the writer whole: one write per record instead of one per JSON token.
+pub fn write_line<W: Write + ?Sized>(
+    out: &mut W,
+    record: &SanitizedRecord,
+    line: &mut Vec<u8>,
+) -> std::io::Result<()> {
+    line.clear();
+    serde_json::to_writer(&mut *line, &Row(record))?;
+    line.push(b'\n');
+    out.write_all(line)
 }

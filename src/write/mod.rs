@@ -4,10 +4,12 @@
 mod jsonl;
 mod parquet;
 mod quarantine;
+mod vault;
 
-pub use self::parquet::{to_batch, PartWriter, WriteError, MESSAGE_SCHEMA};
+pub use self::parquet::{read_sealed, to_batch, PartWriter, WriteError, MESSAGE_SCHEMA};
 pub use jsonl::write_line;
-pub use quarantine::{QuarantineEntry, QuarantineWriter};
+pub use quarantine::{QuarantineEntry, QuarantineKind, QuarantineWriter};
+pub use vault::{read_vault_files, write_vault_file, VaultRow};
 
 use std::path::Path;
 

@@ -3,14 +3,17 @@
 //! lists of structs rather than maps) so every engine reads them alike.
 
 use crate::config::OutputConfig;
-use crate::record::SanitizedRecord;
+use crate::record::{SanitizedRecord, SealedValue};
 use arrow_array::builder::{StringBuilder, TimestampMicrosecondBuilder};
+use arrow_array::cast::AsArray;
+use arrow_array::types::Int32Type;
 use arrow_array::{
-    ArrayRef, BinaryArray, Int32Array, ListArray, RecordBatch, StringArray, StructArray,
+    Array, ArrayRef, BinaryArray, Int32Array, ListArray, RecordBatch, StringArray, StructArray,
 };
 use arrow_buffer::OffsetBuffer;
 use arrow_schema::{DataType, Field, Fields, Schema, SchemaRef, TimeUnit};
-use parquet::arrow::ArrowWriter;
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use parquet::arrow::{ArrowWriter, ProjectionMask};
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::properties::WriterProperties;
 use std::fs::File;
@@ -26,6 +29,8 @@ pub enum WriteError {
     },
     #[error("parquet error writing {path}: {message}")]
     Parquet { path: PathBuf, message: String },
+    #[error("cannot read {path} back: {message}")]
+    ReadBack { path: PathBuf, message: String },
 }
 
 fn entity_fields() -> Fields {
@@ -347,5 +352,148 @@ fn parquet_error(path: &Path, e: parquet::errors::ParquetError) -> WriteError {
     WriteError::Parquet {
         path: path.to_path_buf(),
         message: e.to_string(),
+    }
+}
+
+/// The `*.parquet` files of a folder in name order; dot files (unfinished writes) excluded.
+pub(super) fn parquet_files(dir: &Path) -> Result<Vec<PathBuf>, WriteError> {
+    let io = |source| WriteError::Io {
+        path: dir.to_path_buf(),
+        source,
+    };
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(io)? {
+        let path = entry.map_err(io)?.path();
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+        if name.is_some_and(|n| n.ends_with(".parquet") && !n.starts_with('.')) {
+            files.push(path);
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// Reads the named top-level columns of a Parquet file, batch by batch. Columns missing from
+/// the file are an error naming the file.
+pub(super) fn read_columns(
+    path: &Path,
+    columns: &[&str],
+    mut each: impl FnMut(&RecordBatch) -> Result<(), WriteError>,
+) -> Result<(), WriteError> {
+    let read_err = |message: String| WriteError::ReadBack {
+        path: path.to_path_buf(),
+        message,
+    };
+    let file = File::open(path).map_err(|source| WriteError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let builder =
+        ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| read_err(e.to_string()))?;
+    let mut roots = Vec::with_capacity(columns.len());
+    for name in columns {
+        let (index, _) = builder
+            .schema()
+            .column_with_name(name)
+            .ok_or_else(|| read_err(format!("no column `{name}`")))?;
+        roots.push(index);
+    }
+    let mask = ProjectionMask::roots(builder.parquet_schema(), roots);
+    let reader = builder
+        .with_projection(mask)
+        .build()
+        .map_err(|e| read_err(e.to_string()))?;
+    for batch in reader {
+        each(&batch.map_err(|e| read_err(e.to_string()))?)?;
+    }
+    Ok(())
+}
+
+/// The sealed values of one message, read back from a `messages/` folder for a reveal;
+/// `None` when no row has that message id.
+pub fn read_sealed(dir: &Path, message_id: &str) -> Result<Option<Vec<SealedValue>>, WriteError> {
+    let mut found = None;
+    for path in parquet_files(dir)? {
+        let bad = |what: &str| WriteError::ReadBack {
+            path: path.clone(),
+            message: format!("column `{what}` has an unexpected type"),
+        };
+        read_columns(&path, &["message_id", "sealed"], |batch| {
+            if found.is_some() {
+                return Ok(());
+            }
+            let ids = batch
+                .column(0)
+                .as_string_opt::<i32>()
+                .ok_or_else(|| bad("message_id"))?;
+            let Some(row) = (0..ids.len()).find(|&i| ids.is_valid(i) && ids.value(i) == message_id)
+            else {
+                return Ok(());
+            };
+            let lists = batch
+                .column(1)
+                .as_list_opt::<i32>()
+                .ok_or_else(|| bad("sealed"))?;
+            let items = lists.value(row);
+            let items = items.as_struct_opt().ok_or_else(|| bad("sealed"))?;
+            let child = |name: &str| items.column_by_name(name).ok_or_else(|| bad("sealed"));
+            let refs = child("ref")?
+                .as_primitive_opt::<Int32Type>()
+                .ok_or_else(|| bad("sealed.ref"))?;
+            let types = child("type")?
+                .as_string_opt::<i32>()
+                .ok_or_else(|| bad("sealed.type"))?;
+            let ciphertexts = child("ciphertext")?
+                .as_binary_opt::<i32>()
+                .ok_or_else(|| bad("sealed.ciphertext"))?;
+            found = Some(
+                (0..items.len())
+                    .map(|i| SealedValue {
+                        reference: refs.value(i) as u32,
+                        entity: types.value(i).into(),
+                        ciphertext: ciphertexts.value(i).to_vec(),
+                    })
+                    .collect(),
+            );
+            Ok(())
+        })?;
+        if found.is_some() {
+            break;
+        }
+    }
+    Ok(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sealed_values_read_back_by_message_id() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = OutputConfig {
+            file_rows: 2,
+            ..OutputConfig::default()
+        };
+        let rows: Vec<SanitizedRecord> = (0..5)
+            .map(|i| SanitizedRecord {
+                message_id: format!("m{i}"),
+                sealed: (0..i)
+                    .map(|r| SealedValue {
+                        reference: r + 1,
+                        entity: "SSN".into(),
+                        ciphertext: vec![i as u8, r as u8],
+                    })
+                    .collect(),
+                ..SanitizedRecord::default()
+            })
+            .collect();
+        let mut w = PartWriter::new(dir.path(), "part", &config).unwrap();
+        w.write(rows.clone()).unwrap();
+        assert_eq!(w.finish().unwrap().len(), 3);
+        let got = read_sealed(dir.path(), "m3").unwrap().unwrap();
+        assert_eq!(got, rows[3].sealed);
+        assert_eq!(read_sealed(dir.path(), "m0").unwrap(), Some(vec![]));
+        assert_eq!(read_sealed(dir.path(), "m9").unwrap(), None);
     }
 }

@@ -10,11 +10,32 @@ use std::path::{Path, PathBuf};
 /// One quarantined unit; `sealed` is the AES-GCM envelope of its raw bytes, base64.
 #[derive(Debug, Serialize)]
 pub struct QuarantineEntry<'a> {
+    pub kind: QuarantineKind,
     pub source: &'a str,
     /// Line number (JSONL), 0 for a whole document, or the segment of a whole file.
     pub position: u64,
     pub reason: String,
     pub sealed: String,
+}
+
+/// What an entry holds. The kind is part of the sealed value's associated data, so a record
+/// and a segment of a whole file at the same position can never be swapped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QuarantineKind {
+    /// One unit (a line, or a whole document) that could not be processed.
+    Record,
+    /// A segment of a file that could not be read as a transcript.
+    FileSegment,
+}
+
+impl QuarantineKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            QuarantineKind::Record => "record",
+            QuarantineKind::FileSegment => "file_segment",
+        }
+    }
 }
 
 /// Writes entries to a JSONL file, created only when the first entry arrives.
