@@ -399,7 +399,12 @@ impl Dictionaries {
             if t.flags & (STREET | STREET_FIRST) != 0 {
                 if let Some((start, end)) = self.street_address(text, tokens, i, case) {
                     emit(start, end, &self.address, SCORE_ADDRESS);
+                    let mut end = end;
                     if let Some((from, to)) = town_after(text, tokens, end, case) {
+                        emit(from, to, &self.location, SCORE_CUED);
+                        end = to;
+                    }
+                    if let Some((from, to)) = postcode_after(text, tokens, end) {
                         emit(from, to, &self.location, SCORE_CUED);
                     }
                 }
@@ -832,6 +837,15 @@ fn inflected(t: &Token, text: &str) -> bool {
     ["ed", "ing", "ly", "tion"].iter().any(|s| w.ends_with(s))
 }
 
+/// A postcode right after an address or its town ("1 Rue Bayard, 75008"): four to six
+/// digits and nothing else in the word.
+fn postcode_after(text: &str, tokens: &[Token], end: usize) -> Option<(usize, usize)> {
+    let t = tokens.get(tokens.partition_point(|t| t.start < end))?;
+    let digits = &text[t.start..t.end];
+    let shape = (4..=6).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit());
+    (shape && t.start - end <= MAX_GAP).then_some((t.start, t.end))
+}
+
 fn is_s(t: &Token) -> bool {
     t.end - t.start == 1 && t.clitic
 }
@@ -1053,6 +1067,9 @@ mod tests {
             "LOCATION",
             "Fresno"
         ));
+        assert!(has("at 1 Rue Bayard, 75008", "LOCATION", "75008"));
+        assert!(has("12 Oak St, Fresno 93721", "LOCATION", "93721"));
+        assert!(none_of("12 Oak St, 3 times", "LOCATION"));
         assert!(none_of("I have 3 the same", "ADDRESS"));
     }
 
