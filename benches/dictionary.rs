@@ -112,7 +112,20 @@ fn main() {
     let mut corpora = vec![(format!("synthetic chat ({mb} MB)"), chat_corpus(mb << 20))];
     if let Ok(files) = std::env::var("CHATVEIL_BENCH_FILES") {
         for f in files.split(',').filter(|f| !f.is_empty()) {
-            corpora.push((f.to_string(), jsonl_texts(f)));
+            // Repeated up to the corpus size: the CPU clock ticks too coarsely for a pass
+            // over a small file.
+            let texts = jsonl_texts(f);
+            let once: usize = texts.iter().map(String::len).sum();
+            let copies = ((mb << 20) / once.max(1)).max(1);
+            corpora.push((
+                format!("{f} x{copies}"),
+                texts
+                    .iter()
+                    .cycle()
+                    .take(texts.len() * copies)
+                    .cloned()
+                    .collect(),
+            ));
         }
     }
     for (name, texts) in &corpora {
