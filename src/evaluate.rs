@@ -249,7 +249,7 @@ mod tests {
         // "é" is two bytes: offsets must be code points for the email to line up.
         let lines = [
             r#"{"text":"café: mail ann@example.com now","spans":[{"start":11,"end":26,"label":"EMAIL"}]}"#,
-            r#"{"text":"call 415-555-0132 or ring Bob","spans":[{"start":5,"end":17,"label":"PHONE"},{"start":26,"end":29,"label":"PERSON_X"}]}"#,
+            r#"{"text":"call 415-555-0132 or ring the desk","spans":[{"start":5,"end":17,"label":"PHONE"},{"start":26,"end":34,"label":"PERSON_X"}]}"#,
             r#"{"text":"order 12 shipped","spans":[]}"#,
         ];
         std::fs::write(&path, lines.join("\n")).unwrap();

@@ -214,9 +214,21 @@ impl Default for DetectConfig {
 
 impl Default for PolicyConfig {
     fn default() -> Self {
+        let phi = [
+            "ADDRESS",
+            "AGE",
+            "CONDITION",
+            "DATE",
+            "LOCATION",
+            "MEDICATION",
+            "PERSON",
+        ];
         PolicyConfig {
             default: Action::Redact,
-            actions: BTreeMap::new(),
+            actions: phi
+                .iter()
+                .map(|t| (t.to_string(), Action::Redact))
+                .collect(),
         }
     }
 }

@@ -15,6 +15,7 @@
 //! with fewer digits than the bound, used for texts with fewer digits than that, and one over
 //! all patterns for the rest. The smaller the automaton, the faster it runs.
 
+use super::dictionary::{DictScratch, Dictionaries};
 use super::pattern::{PatternError, SourcedPattern};
 use super::validate::{self, Validator};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
@@ -80,6 +81,7 @@ pub struct Detector {
     deny: Option<AhoCorasick>,
     deny_entity: Arc<str>,
     min_score: f32,
+    dictionaries: Option<Arc<Dictionaries>>,
 }
 
 /// Digit counts that bound the automata: no digit (prose), fewer than five (times, prices,
@@ -239,6 +241,7 @@ pub struct Scratch {
     matched: Vec<usize>,
     /// One lease per tier of the last detector used.
     leases: Vec<Option<Lease>>,
+    dictionary: DictScratch,
 }
 
 /// A DFA cache borrowed from a detector's pool, given back when the scratch is dropped.
@@ -360,7 +363,15 @@ impl Detector {
             deny,
             deny_entity: "DENY_LIST".into(),
             min_score: options.min_score,
+            dictionaries: None,
         })
+    }
+
+    /// Adds the dictionary detector (names, places, conditions, medications, addresses),
+    /// whose findings go through the same allow list, score floor and overlap resolution.
+    pub fn with_dictionaries(mut self, dictionaries: Arc<Dictionaries>) -> Detector {
+        self.dictionaries = Some(dictionaries);
+        self
     }
 
     pub fn pattern_count(&self) -> usize {
@@ -410,6 +421,21 @@ impl Detector {
                 }
             }
             self.run_pattern(index, text, scratch);
+        }
+        if let Some(dictionaries) = &self.dictionaries {
+            let first = scratch.candidates.len();
+            dictionaries.detect(text, &mut scratch.dictionary, &mut scratch.candidates);
+            let mut k = first;
+            while k < scratch.candidates.len() {
+                let c = &scratch.candidates[k];
+                let allowed = !self.allow.is_empty()
+                    && self.allow.contains(&text[c.start..c.end].to_lowercase());
+                if allowed || c.score < self.min_score {
+                    scratch.candidates.swap_remove(k);
+                } else {
+                    k += 1;
+                }
+            }
         }
         if let Some(deny) = &self.deny {
             for m in deny.find_iter(text) {

@@ -1,6 +1,7 @@
 //! Detection: finding PII/PHI spans in text. Knows nothing of records, policies or output
 //! formats; it takes text and returns typed spans with scores.
 
+pub mod dictionary;
 mod engine;
 pub mod pattern;
 pub mod validate;
@@ -32,8 +33,17 @@ pub fn build_detector(config: &DetectConfig) -> Result<Detector, PatternError> {
         allow: config.allow.clone(),
         deny: config.deny.clone(),
     };
-    Detector::new(&configured_patterns(config)?, &options)
+    let detector = Detector::new(&configured_patterns(config)?, &options)?;
+    let dictionaries = config.builtin && !config.disable.iter().any(|d| d == DICTIONARY_ID);
+    Ok(if dictionaries {
+        detector.with_dictionaries(dictionary::builtin())
+    } else {
+        detector
+    })
 }
+
+/// The id that switches the dictionary detector off in `[detect] disable`.
+pub const DICTIONARY_ID: &str = "dictionary";
 
 /// One failed pattern example, for `chatveil patterns check`.
 #[derive(Debug, Clone, PartialEq)]
@@ -83,5 +93,33 @@ mod tests {
         let detector = build_detector(&config).unwrap();
         let failures = check_examples(&patterns, &detector);
         assert!(failures.is_empty(), "{failures:#?}");
+    }
+
+    /// The dictionary findings go through the engine: on by default, off with
+    /// `disable = ["dictionary"]`, and subject to the allow list.
+    #[test]
+    fn dictionary_findings_join_the_detector() {
+        let text = "my daughter Ananya lives at 835 Turk Street";
+        let run = |config: &DetectConfig| {
+            let mut found = Vec::new();
+            build_detector(config)
+                .unwrap()
+                .detect(text, &mut Scratch::default(), &mut found);
+            found
+                .iter()
+                .map(|f| f.entity.to_string())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(run(&DetectConfig::default()), ["PERSON", "ADDRESS"]);
+        let off = DetectConfig {
+            disable: vec![DICTIONARY_ID.into()],
+            ..DetectConfig::default()
+        };
+        assert!(run(&off).is_empty());
+        let allowed = DetectConfig {
+            allow: vec!["ananya".into()],
+            ..DetectConfig::default()
+        };
+        assert_eq!(run(&allowed), ["ADDRESS"]);
     }
 }

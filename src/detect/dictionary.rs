@@ -1,0 +1,1118 @@
+//! Dictionary detection: the PHI that has no fixed shape. Names, places, conditions and
+//! medications are found as dictionary hits judged by their surroundings (cue words,
+//! capitalization, neighbouring names); street addresses as a house number followed by
+//! street words and a street suffix.
+//!
+//! Every list of `patterns/dict/` is compiled into two structures: single words go into one
+//! hash table (word -> the flags of every list holding it), and entries of several words
+//! ("panic attacks", "corte madera", "my name is") into an Aho-Corasick automaton that is
+//! walked, anchored, only from words that start such an entry. One automaton over all
+//! ~300,000 entries was measured first: walking it at every word start ran at 13-36 MB/s
+//! (contiguous NFA, 36 MB; each step a cache miss), its DFA took 572 MB and was slower
+//! still; a hash probe per word costs one cache miss. The rules then read the flags word by
+//! word.
+//!
+//! Case carries much of the evidence in chat text ("Will" vs "will"), none in ALL-CAPS
+//! nursing notes or all-lowercase messages; the rules switch to list evidence alone when a
+//! text has no case to read.
+
+use super::engine::Finding;
+use aho_corasick::automaton::Automaton;
+use aho_corasick::nfa::contiguous::NFA;
+use aho_corasick::{Anchored, MatchKind};
+use regex::Regex;
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::io::Read;
+use std::sync::{Arc, OnceLock};
+
+const GIVEN: u32 = 1;
+const SURNAME: u32 = 1 << 1;
+const CITY: u32 = 1 << 2;
+const CONDITION: u32 = 1 << 3;
+const MEDICATION: u32 = 1 << 4;
+/// An ordinary English word: a name spelt like one needs more evidence.
+const WORD: u32 = 1 << 5;
+const NEVER_ALONE: u32 = 1 << 6;
+const PERSON_STRONG_CUE: u32 = 1 << 7;
+const PERSON_CUE: u32 = 1 << 8;
+const PLACE_STRONG_CUE: u32 = 1 << 9;
+const PLACE_CUE: u32 = 1 << 10;
+const FACILITY: u32 = 1 << 11;
+const STREET: u32 = 1 << 12;
+const NOT_STREET: u32 = 1 << 13;
+const EVERYDAY: u32 = 1 << 14;
+const PERSON_RELATION: u32 = 1 << 15;
+const FACILITY_NAME: u32 = 1 << 16;
+/// One of the most common given names ("john", "mark"), see common_given_names.
+const COMMON_GIVEN: u32 = 1 << 17;
+const MED_SUFFIX: u32 = 1 << 18;
+const CONDITION_MODIFIER: u32 = 1 << 19;
+const CITY_SHORT: u32 = 1 << 20;
+const STREET_FIRST: u32 = 1 << 21;
+const AFTER_STREET: u32 = 1 << 22;
+/// The first word of a multi-word entry: the phrase automaton is walked from it.
+const PHRASE_START: u32 = 1 << 23;
+
+const CUES: u32 = PERSON_STRONG_CUE | PERSON_RELATION | PERSON_CUE | PLACE_STRONG_CUE | PLACE_CUE;
+const NAME: u32 = GIVEN | SURNAME;
+
+/// The word lists, gzip-compressed, with the flag each entry gets.
+const LISTS: &[(&str, &[u8], u32)] = &[
+    (
+        "english_words",
+        include_bytes!("../../patterns/dict/english_words.txt.gz"),
+        WORD,
+    ),
+    (
+        "given_names",
+        include_bytes!("../../patterns/dict/given_names.txt.gz"),
+        GIVEN,
+    ),
+    (
+        "common_given_names",
+        include_bytes!("../../patterns/dict/common_given_names.txt.gz"),
+        COMMON_GIVEN,
+    ),
+    (
+        "surnames",
+        include_bytes!("../../patterns/dict/surnames.txt.gz"),
+        SURNAME,
+    ),
+    (
+        "cities",
+        include_bytes!("../../patterns/dict/cities.txt.gz"),
+        CITY,
+    ),
+    (
+        "conditions",
+        include_bytes!("../../patterns/dict/conditions.txt.gz"),
+        CONDITION,
+    ),
+    (
+        "medications",
+        include_bytes!("../../patterns/dict/medications.txt.gz"),
+        MEDICATION,
+    ),
+];
+
+const RULES: &str = include_str!("../../patterns/dict/rules.toml");
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Rules {
+    person: PersonRules,
+    medication: MedicationRules,
+    condition: ConditionRules,
+    location: LocationRules,
+    address: AddressRules,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PersonRules {
+    strong_cues: Vec<String>,
+    relations: Vec<String>,
+    cues: Vec<String>,
+    never_alone: Vec<String>,
+    everyday_words: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MedicationRules {
+    suffixes: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConditionRules {
+    modifiers: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LocationRules {
+    strong_cues: Vec<String>,
+    cues: Vec<String>,
+    facility_words: Vec<String>,
+    facility_name_words: Vec<String>,
+    city_short: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AddressRules {
+    street_words: Vec<String>,
+    street_first: Vec<String>,
+    after_street: Vec<String>,
+    not_street: Vec<String>,
+    unit: String,
+}
+
+/// Confidence of each kind of evidence; the engine's overlap resolution prefers the higher.
+const SCORE_CUED: f32 = 0.95;
+const SCORE_ADDRESS: f32 = 0.9;
+const SCORE_PAIR: f32 = 0.85;
+const SCORE_LIST: f32 = 0.8;
+const SCORE_ALONE: f32 = 0.75;
+const SCORE_WEAK: f32 = 0.6;
+
+/// Words at most this far apart (bytes of punctuation and space) still read as one phrase
+/// ("Regards,\n  John").
+const MAX_GAP: usize = 4;
+/// Shortest unlisted word taken as a name after a cue ("hi ya" is no name); in text
+/// without case it must be longer still, as clinical abbreviations ("NAD") are short.
+const MIN_UNKNOWN: usize = 3;
+/// Longest run of words taken as one name, after the first.
+const MAX_NAME_EXTRA: usize = 2;
+/// Most name words between a house number and a street suffix, and before a facility word.
+const MAX_STREET_WORDS: usize = 4;
+
+/// Words longer than this are in no list; they are not looked up.
+const MAX_WORD: usize = 40;
+
+/// A word's key: an FxHash-style 64-bit hash of its bytes, eight at a time, folded to
+/// lowercase by setting bit 5 of every byte (which lowercases ASCII letters and leaves
+/// digits and apostrophes alone; list entries and text words are folded the same way).
+/// Tables are keyed by the hash alone, so a lookup is one probe with an inline compare and
+/// no pointer to chase (the lookup every word of every text pays). Two of the ~300,000
+/// entries, or an entry and a word of a text, share a key with odds of about 1 in 10^13.
+fn word_key(word: &[u8]) -> u64 {
+    let mut h = word.len() as u64;
+    for chunk in word.chunks(8) {
+        let mut eight = [0u8; 8];
+        eight[..chunk.len()].copy_from_slice(chunk);
+        let folded = u64::from_le_bytes(eight) | 0x2020_2020_2020_2020;
+        h = (h.rotate_left(5) ^ folded).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    h
+}
+
+/// The key of two words in a row, for the table of phrase beginnings.
+fn pair_key(first: u64, second: u64) -> u64 {
+    (first.rotate_left(29) ^ second).wrapping_mul(0x9e_37_79_b9_7f_4a_7c_15)
+}
+
+/// Keys are already hashes: the table uses them as they are.
+#[derive(Default)]
+struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn write(&mut self, _: &[u8]) {
+        unreachable!("only u64 keys are hashed");
+    }
+
+    fn write_u64(&mut self, key: u64) {
+        self.0 = key;
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type KeyMap<V> = HashMap<u64, V, BuildHasherDefault<KeyHasher>>;
+
+pub struct Dictionaries {
+    words: KeyMap<u32>,
+    /// Keys of the first two words of every phrase: the phrase automaton is walked only
+    /// from a word whose pair with the next word is here.
+    phrase_pairs: KeyMap<()>,
+    phrases: NFA,
+    phrase_flags: Vec<u32>,
+    unit: Regex,
+    person: Arc<str>,
+    location: Arc<str>,
+    address: Arc<str>,
+    condition: Arc<str>,
+    medication: Arc<str>,
+    source: Arc<str>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Case {
+    /// Upper and lower case letters both occur: capitals are evidence.
+    Mixed,
+    /// All letters upper case, or all lower case: capitals say nothing.
+    None,
+}
+
+#[derive(Clone, Copy, Default)]
+struct Token {
+    start: usize,
+    end: usize,
+    /// Flags of the lists that hold this word alone.
+    flags: u32,
+    /// The longest multi-word list entry starting here (end, flags), if any.
+    phrase_end: usize,
+    phrase_flags: u32,
+    /// Cue flags of a cue phrase that ends right before this word.
+    cued: u32,
+    capital: bool,
+    /// The "s" of "Mary's", the "t" of "don't": part of the word before the apostrophe.
+    clitic: bool,
+    /// Followed by an apostrophe ("O'" of "O'Connor", "don" of "don't").
+    apostrophe: bool,
+    /// Holds a digit: never part of a name.
+    digit: bool,
+    /// No sentence break between the previous word and this one.
+    mid_sentence: bool,
+}
+
+/// Scratch space reused across texts.
+#[derive(Default)]
+pub struct DictScratch {
+    tokens: Vec<Token>,
+    cues: Vec<(usize, u32)>,
+}
+
+/// The built-in dictionaries, built once per process: they are immutable and take a moment
+/// to build, so every detector shares them.
+pub fn builtin() -> Arc<Dictionaries> {
+    static BUILT: OnceLock<Arc<Dictionaries>> = OnceLock::new();
+    BUILT
+        .get_or_init(|| Arc::new(Dictionaries::build()))
+        .clone()
+}
+
+fn is_alnum(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b >= 0x80
+}
+
+impl Dictionaries {
+    fn build() -> Dictionaries {
+        let rules: Rules = toml::from_str(RULES).expect("patterns/dict/rules.toml is valid");
+        let mut entries: HashMap<String, u32> = HashMap::new();
+        for (name, gz, flag) in LISTS {
+            let mut text = String::new();
+            flate2::read::GzDecoder::new(*gz)
+                .read_to_string(&mut text)
+                .unwrap_or_else(|_| panic!("embedded list {name} is gzip text"));
+            for line in text.lines().filter(|l| !l.is_empty()) {
+                *entries.entry(line.to_string()).or_default() |= flag;
+            }
+        }
+        let extra: [(&Vec<String>, u32); 16] = [
+            (&rules.location.city_short, CITY_SHORT),
+            (&rules.address.street_first, STREET_FIRST),
+            (&rules.address.after_street, AFTER_STREET),
+            (&rules.medication.suffixes, MED_SUFFIX),
+            (&rules.condition.modifiers, CONDITION_MODIFIER),
+            (&rules.location.facility_name_words, FACILITY_NAME),
+            (&rules.person.relations, PERSON_RELATION),
+            (&rules.person.everyday_words, EVERYDAY),
+            (&rules.person.strong_cues, PERSON_STRONG_CUE),
+            (&rules.person.cues, PERSON_CUE),
+            (&rules.person.never_alone, NEVER_ALONE),
+            (&rules.location.strong_cues, PLACE_STRONG_CUE),
+            (&rules.location.cues, PLACE_CUE),
+            (&rules.location.facility_words, FACILITY),
+            (&rules.address.street_words, STREET),
+            (&rules.address.not_street, NOT_STREET),
+        ];
+        for (words, flag) in extra {
+            for w in words {
+                *entries.entry(w.to_lowercase()).or_default() |= flag;
+            }
+        }
+        let mut words = KeyMap::<u32>::default();
+        let mut phrase_pairs = KeyMap::<()>::default();
+        let (mut phrases, mut phrase_flags) = (Vec::new(), Vec::new());
+        for (entry, flags) in entries {
+            let mut parts = entry
+                .split(|c: char| !c.is_ascii_alphanumeric())
+                .filter(|p| !p.is_empty())
+                .map(|p| word_key(p.as_bytes()));
+            let first = parts.next().unwrap_or(0);
+            match parts.next() {
+                Some(second) => {
+                    *words.entry(first).or_default() |= PHRASE_START;
+                    phrase_pairs.insert(pair_key(first, second), ());
+                    phrases.push(entry);
+                    phrase_flags.push(flags);
+                }
+                _ => *words.entry(first).or_default() |= flags,
+            }
+        }
+        let phrases = aho_corasick::nfa::contiguous::Builder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .build(&phrases)
+            .expect("phrase automaton builds");
+        Dictionaries {
+            words,
+            phrase_pairs,
+            phrases,
+            phrase_flags,
+            unit: Regex::new(&rules.address.unit).expect("address unit regex is valid"),
+            person: "PERSON".into(),
+            location: "LOCATION".into(),
+            address: "ADDRESS".into(),
+            condition: "CONDITION".into(),
+            medication: "MEDICATION".into(),
+            source: "dictionary".into(),
+        }
+    }
+
+    /// Approximate heap bytes of the word table and the phrase automaton, for the
+    /// benchmark's memory report.
+    pub fn memory_usage(&self) -> usize {
+        self.words.capacity() * (std::mem::size_of::<(u64, u32)>() + 1)
+            + self.phrase_pairs.capacity() * (std::mem::size_of::<u64>() + 1)
+            + self.phrases.memory_usage()
+            + self.phrase_flags.len() * std::mem::size_of::<u32>()
+    }
+
+    /// Appends every dictionary finding of `text` to `out` (overlaps allowed: the engine
+    /// resolves them together with the pattern findings).
+    pub fn detect(&self, text: &str, scratch: &mut DictScratch, out: &mut Vec<Finding>) {
+        let case = self.tokenize(text, scratch);
+        let tokens = &scratch.tokens;
+        let mut emit = |start: usize, end: usize, entity: &Arc<str>, score: f32| {
+            out.push(Finding {
+                start,
+                end,
+                entity: entity.clone(),
+                score,
+                source: self.source.clone(),
+            });
+        };
+        let mut i = 0;
+        while i < tokens.len() {
+            let t = tokens[i];
+            if t.clitic {
+                i += 1;
+                continue;
+            }
+            let all = t.flags | t.phrase_flags;
+            if all & (CONDITION | MEDICATION) != 0 {
+                let (end, f) = if t.phrase_flags & (CONDITION | MEDICATION) != 0 {
+                    (t.phrase_end, t.phrase_flags)
+                } else {
+                    (t.end, t.flags)
+                };
+                let (entity, start, end) = if f & MEDICATION != 0 {
+                    (&self.medication, t.start, extend_drug(tokens, i, end))
+                } else {
+                    (&self.condition, extend_condition(tokens, i), end)
+                };
+                emit(start, end, entity, SCORE_LIST);
+            }
+            if t.flags & (STREET | STREET_FIRST) != 0 {
+                if let Some((start, end)) = self.street_address(text, tokens, i, case) {
+                    emit(start, end, &self.address, SCORE_ADDRESS);
+                    let mut end = end;
+                    if let Some((from, to)) = town_after(text, tokens, end, case) {
+                        emit(from, to, &self.location, SCORE_CUED);
+                        end = to;
+                    }
+                    if let Some((from, to)) = postcode_after(text, tokens, end) {
+                        emit(from, to, &self.location, SCORE_CUED);
+                    }
+                }
+            }
+            if all & FACILITY != 0 {
+                if let Some(start) = facility_start(tokens, i, case) {
+                    let end = if t.phrase_flags & FACILITY != 0 {
+                        t.phrase_end
+                    } else {
+                        t.end
+                    };
+                    emit(start, end, &self.location, SCORE_PAIR);
+                }
+            }
+            if let Some((end, score)) = place(tokens, i, case) {
+                emit(t.start, end, &self.location, score);
+            }
+            if let Some((first, last, score)) = person(text, tokens, i, case) {
+                emit(tokens[first].start, tokens[last].end, &self.person, score);
+            }
+            i += 1;
+        }
+    }
+
+    /// Splits `text` into words, looks each word start up in the lexicon and marks the word
+    /// that follows each cue phrase.
+    fn tokenize(&self, text: &str, scratch: &mut DictScratch) -> Case {
+        let tokens = &mut scratch.tokens;
+        tokens.clear();
+        scratch.cues.clear();
+        let bytes = text.as_bytes();
+        let (mut upper, mut lower) = (false, false);
+        let mut i = 0;
+        let mut sentence_break = true;
+        while i < bytes.len() {
+            let b = bytes[i];
+            if !is_alnum(b) {
+                if matches!(b, b'.' | b'!' | b'?' | b'\n' | b';' | b':') {
+                    sentence_break = true;
+                }
+                i += 1;
+                continue;
+            }
+            let start = i;
+            let mut digit = false;
+            let mut flags = 0;
+            while i < bytes.len() && is_alnum(bytes[i]) {
+                upper |= bytes[i].is_ascii_uppercase();
+                lower |= bytes[i].is_ascii_lowercase();
+                digit |= bytes[i].is_ascii_digit();
+                i += 1;
+                let prefix = i == start + 1 && matches!(b, b'o' | b'O' | b'd' | b'D');
+                if prefix && bytes.get(i) == Some(&b'\'') {
+                    if bytes.get(i + 1).is_some_and(u8::is_ascii_alphabetic) {
+                        // "O'Connor", "D'Souza": one word, and by its shape a surname.
+                        i += 1;
+                        flags = SURNAME;
+                    }
+                }
+            }
+            let after_apostrophe =
+                start >= 2 && matches!(bytes[start - 1], b'\'') && is_alnum(bytes[start - 2]);
+            tokens.push(Token {
+                start,
+                end: i,
+                clitic: after_apostrophe && i - start <= 2,
+                flags,
+                apostrophe: bytes.get(i) == Some(&b'\''),
+                capital: b.is_ascii_uppercase(),
+                digit,
+                mid_sentence: !sentence_break,
+                ..Token::default()
+            });
+            sentence_break = false;
+        }
+        let case = if upper && lower {
+            Case::Mixed
+        } else {
+            Case::None
+        };
+        let mut next_key = tokens.first().map(|t| word_key(&bytes[t.start..t.end]));
+        for k in 0..tokens.len() {
+            let key = next_key.unwrap_or(0);
+            next_key = tokens.get(k + 1).map(|n| word_key(&bytes[n.start..n.end]));
+            let t = &mut tokens[k];
+            if !bytes[t.start].is_ascii_alphabetic() || t.end - t.start > MAX_WORD {
+                continue;
+            }
+            let flags = self.words.get(&key).copied().unwrap_or(0);
+            t.flags |= flags & !PHRASE_START;
+            if flags & CUES != 0 {
+                scratch.cues.push((t.end, flags & CUES));
+            }
+            let phrase = flags & PHRASE_START != 0
+                && next_key.is_some_and(|n| self.phrase_pairs.contains_key(&pair_key(key, n)));
+            if !phrase {
+                continue;
+            }
+            // Walks the phrase automaton from the word start, anchored, until no entry can
+            // continue; every state on the way may end entries that start here.
+            let lexicon = &self.phrases;
+            let mut sid = lexicon
+                .start_state(Anchored::Yes)
+                .expect("anchored searches are supported");
+            for (at, &byte) in bytes.iter().enumerate().skip(t.start) {
+                sid = lexicon.next_state(Anchored::Yes, sid, byte);
+                if lexicon.is_dead(sid) {
+                    break;
+                }
+                if !lexicon.is_match(sid) {
+                    continue;
+                }
+                let end = at + 1;
+                if end < bytes.len() && is_alnum(bytes[end]) {
+                    continue;
+                }
+                for k in 0..lexicon.match_len(sid) {
+                    let pattern = lexicon.match_pattern(sid, k);
+                    if lexicon.pattern_len(pattern) != end - t.start {
+                        continue;
+                    }
+                    let f = self.phrase_flags[pattern.as_usize()];
+                    if end > t.end && end >= t.phrase_end {
+                        t.phrase_end = end;
+                        t.phrase_flags = f;
+                    }
+                    if f & CUES != 0 {
+                        scratch.cues.push((end, f & CUES));
+                    }
+                }
+            }
+        }
+        // A cue applies to the first word after it, when only a little punctuation and
+        // space lie between.
+        let mut next = 0;
+        scratch.cues.sort_unstable_by_key(|c| c.0);
+        for &(end, f) in scratch.cues.iter() {
+            while next < tokens.len() && tokens[next].start < end {
+                next += 1;
+            }
+            if next < tokens.len() && tokens[next].start - end <= MAX_GAP {
+                tokens[next].cued |= f;
+            }
+        }
+        case
+    }
+
+    /// A street address ending at the street suffix `tokens[i]`: a house number at most
+    /// MAX_STREET_WORDS words before it, with no ordinary small word between.
+    fn street_address(
+        &self,
+        text: &str,
+        tokens: &[Token],
+        i: usize,
+        case: Case,
+    ) -> Option<(usize, usize)> {
+        if tokens[i].flags & STREET == 0 {
+            return self.street_first(text, tokens, i, case);
+        }
+        let lowest = i.saturating_sub(MAX_STREET_WORDS + 1);
+        let mut k = i;
+        while k > lowest {
+            k -= 1;
+            let t = &tokens[k];
+            if house_number(&text[t.start..t.end]) {
+                if k + 1 == i {
+                    return None;
+                }
+                return Some((t.start, self.address_end(text, tokens, i)));
+            }
+            if t.flags & NOT_STREET != 0 || t.end + MAX_GAP < tokens[k + 1].start {
+                return None;
+            }
+        }
+        None
+    }
+}
+
+impl Dictionaries {
+    /// "1 Rue Bayard", "7425 Camino Colegio": a house number, a street word that comes
+    /// first, then up to MAX_STREET_WORDS proper words.
+    fn street_first(
+        &self,
+        text: &str,
+        tokens: &[Token],
+        i: usize,
+        case: Case,
+    ) -> Option<(usize, usize)> {
+        let number = &tokens[i.checked_sub(1)?];
+        if !house_number(&text[number.start..number.end]) || !adjacent(number, &tokens[i]) {
+            return None;
+        }
+        let mut last = i;
+        while last < i + MAX_STREET_WORDS {
+            let Some(n) = tokens.get(last + 1) else { break };
+            let listed = n.flags & (NAME | CITY) != 0 || n.flags & WORD == 0;
+            if !adjacent(&tokens[last], n) || n.flags & NOT_STREET != 0 || !proper(n, case, listed)
+            {
+                break;
+            }
+            last += 1;
+        }
+        (last > i).then(|| (number.start, self.address_end(text, tokens, last)))
+    }
+
+    /// Where an address whose street ends with `tokens[last]` ends: a period, a direction
+    /// ("Drive East") and a unit ("Apt 4B") are part of it.
+    fn address_end(&self, text: &str, tokens: &[Token], mut last: usize) -> usize {
+        if let Some(n) = tokens.get(last + 1) {
+            if n.flags & AFTER_STREET != 0 && n.start - tokens[last].end == 1 {
+                last += 1;
+            }
+        }
+        let mut end = tokens[last].end;
+        if text.as_bytes().get(end) == Some(&b'.') {
+            end += 1;
+        }
+        if let Some(m) = self.unit.find(&text[end..]) {
+            end += m.end();
+        }
+        end
+    }
+}
+
+/// "12", "12B", "1-3" but not the ordinal "8th" of "8th Avenue".
+fn house_number(word: &str) -> bool {
+    let digits = word.bytes().take_while(u8::is_ascii_digit).count();
+    digits > 0 && word.len() - digits <= 1
+}
+
+/// Evidence that a word reads as a proper name here: capitalized in text that has case,
+/// or listed (`listed`) in text without case.
+fn proper(t: &Token, case: Case, listed: bool) -> bool {
+    match case {
+        Case::Mixed => t.capital,
+        Case::None => listed,
+    }
+}
+
+fn adjacent(a: &Token, b: &Token) -> bool {
+    b.start - a.end <= MAX_GAP
+}
+
+/// Where the name of a facility ending in a facility word at `tokens[i]` starts: the run
+/// of proper words before it ("Apollo Hospital", "St Mary's Hospital").
+fn facility_start(tokens: &[Token], i: usize, case: Case) -> Option<usize> {
+    let mut k = i;
+    let mut named = false;
+    let lowest = i.saturating_sub(MAX_STREET_WORDS);
+    while k > lowest {
+        let prev = &tokens[k - 1];
+        if prev.clitic && k >= 2 {
+            // The "s" of "St. Mary's Hospital".
+            k -= 1;
+            continue;
+        }
+        let listed = prev.flags & (NAME | CITY | FACILITY_NAME) != 0 || prev.flags & WORD == 0;
+        let ok = adjacent(prev, &tokens[k])
+            && prev.flags & (NOT_STREET | CUES) == 0
+            && !prev.digit
+            && proper(prev, case, listed);
+        if !ok {
+            break;
+        }
+        k -= 1;
+        if prev.flags & FACILITY_NAME == 0 || case == Case::Mixed {
+            named = true;
+        }
+    }
+    named.then(|| tokens[k].start)
+}
+
+/// A city (or county) starting at `tokens[i]`, with the end of its span and the score.
+fn place(tokens: &[Token], i: usize, case: Case) -> Option<(usize, f32)> {
+    let t = &tokens[i];
+    let (end, f, phrase) = if t.phrase_flags & CITY != 0 {
+        (t.phrase_end, t.phrase_flags, true)
+    } else if t.flags & CITY != 0 {
+        (t.end, t.flags, false)
+    } else if t.flags & CITY_SHORT != 0 && t.capital && case == Case::Mixed {
+        return Some((t.end, SCORE_ALONE));
+    } else if t.cued & PLACE_STRONG_CUE != 0
+        && case == Case::Mixed
+        && t.capital
+        && t.flags & (WORD | NEVER_ALONE) == 0
+    {
+        // "I live in Xyzville": a capitalized unknown word after a strong place cue.
+        return Some((t.end, SCORE_CUED));
+    } else {
+        return None;
+    };
+    // Months, weekdays and the like share names with towns ("March", "Nov"); after a cue
+    // ("from Nov 5", "moved to March 4") they are dates, not places.
+    if !phrase && f & NEVER_ALONE != 0 {
+        return None;
+    }
+    if t.cued & PLACE_STRONG_CUE != 0 {
+        return Some((end, SCORE_CUED));
+    }
+    let word = !phrase && f & WORD != 0;
+    if t.cued & PLACE_CUE != 0 && (proper(t, case, !word) || phrase || !word) {
+        return Some((end, SCORE_PAIR));
+    }
+    let named = !phrase && f & (GIVEN | NEVER_ALONE) != 0;
+    if case == Case::Mixed && t.capital && !word && !named {
+        return Some((end, SCORE_ALONE));
+    }
+    None
+}
+
+/// A person's name around `tokens[i]`: the first and last word of it and the score.
+fn person(text: &str, tokens: &[Token], i: usize, case: Case) -> Option<(usize, usize, f32)> {
+    let t = &tokens[i];
+    if t.digit || t.apostrophe && tokens.get(i + 1).is_some_and(|n| n.clitic && !is_s(n)) {
+        // "Don't", "I'll": a contraction, not a name.
+        return None;
+    }
+    let never = t.flags & NEVER_ALONE != 0;
+    let word = t.flags & WORD != 0;
+    let given = t.flags & GIVEN != 0;
+    let named = t.flags & NAME != 0;
+    let everyday = t.flags & EVERYDAY != 0;
+    let capital = t.capital && case == Case::Mixed;
+    let len = t.end - t.start;
+    // An unlisted word taken as a name on a cue alone: no English word, no cue word itself.
+    let unknown = !word && !named && t.flags & (CUES | NEVER_ALONE) == 0 && len >= MIN_UNKNOWN;
+    // In text without case an unknown word must not look like an inflected English word
+    // either ("PT AMBULATED", "PT TOLERATED"): names seldom end so.
+    let unknown = unknown && (case == Case::Mixed || !inflected(&tokens[i], text));
+    // "my name is grace" (end of message) but not "hi will you": an everyday name after a
+    // strong cue counts in text without case when no ordinary word follows it.
+    let alone_or_named = tokens.get(i + 1).is_none_or(|n| {
+        !adjacent(t, n) || n.flags & WORD == 0 || n.flags & SURNAME != 0 && n.flags & EVERYDAY == 0
+    });
+    let place_cued = t.cued & (PLACE_CUE | PLACE_STRONG_CUE) != 0 && t.flags & CITY != 0;
+    let next = tokens.get(i + 1).filter(|n| adjacent(t, n));
+    let pair = given && !never && next.is_some_and(|n| surname_after(t, n, case));
+    let score = if never {
+        return None;
+    } else if t.cued & PERSON_STRONG_CUE != 0
+        && match case {
+            Case::Mixed => capital && (named || unknown),
+            Case::None => named && (!word || given && (!everyday || alone_or_named)) || unknown,
+        }
+    {
+        SCORE_CUED
+    } else if t.cued & PERSON_RELATION != 0
+        && match case {
+            Case::Mixed => capital && (given || named && !word || unknown) || given && !word,
+            Case::None => named && (!word || given && !everyday) || unknown && len > MIN_UNKNOWN,
+        }
+    {
+        SCORE_CUED
+    } else if pair && proper(t, case, true) {
+        SCORE_PAIR
+    } else if !given || place_cued {
+        return None;
+    } else if !word {
+        // A listed given name that is no English word: a name wherever it stands, unless
+        // lowercase in text that has case and nothing supports it.
+        if case == Case::Mixed && !t.capital && t.cued & PERSON_CUE == 0 {
+            return None;
+        }
+        SCORE_ALONE
+    } else if capital
+        && (t.cued & PERSON_CUE != 0
+            || t.mid_sentence && !everyday && !next.is_some_and(|n| n.capital))
+    {
+        // "Will", "Grace": capitalized inside a sentence, or after a cue.
+        SCORE_WEAK
+    } else {
+        return None;
+    };
+    let mut last = i;
+    while last < i + 1 + MAX_NAME_EXTRA {
+        let (cur, Some(n)) = (&tokens[last], tokens.get(last + 1)) else {
+            break;
+        };
+        // A middle initial ("Adam E. Pollock").
+        let initial = n.end - n.start == 1
+            && n.capital
+            && tokens.get(last + 2).is_some_and(|m| adjacent(n, m));
+        // After a cue the surname may be one no list knows ("my name is ananya adeyemi").
+        let unknown_surname = score == SCORE_CUED
+            && n.flags & (WORD | NEVER_ALONE | CUES) == 0
+            && !n.digit
+            && n.end - n.start > MIN_UNKNOWN
+            && proper(n, case, true);
+        if !adjacent(cur, n) || !(initial || unknown_surname || surname_after(cur, n, case)) {
+            break;
+        }
+        last += 1;
+    }
+    if tokens[last].end - tokens[last].start == 1 {
+        // A trailing initial without a surname after it is no part of the name.
+        last -= 1;
+    }
+    let mut first = i;
+    if let Some(p) = i.checked_sub(1).map(|k| &tokens[k]) {
+        let surname_first = p.flags & SURNAME != 0
+            && p.flags & (WORD | NEVER_ALONE | CUES) == 0
+            && proper(p, case, true)
+            && adjacent(p, t);
+        if surname_first {
+            first -= 1;
+        }
+    }
+    Some((first, last, score))
+}
+
+/// The end of a drug name with its release suffix ("Effexor XR").
+fn extend_drug(tokens: &[Token], i: usize, end: usize) -> usize {
+    let k = tokens.partition_point(|t| t.start < end);
+    match tokens.get(k) {
+        Some(n) if n.flags & MED_SUFFIX != 0 && n.start - end == 1 && k > i => n.end,
+        _ => end,
+    }
+}
+
+/// The start of a condition with the severity word before it ("severe depression").
+fn extend_condition(tokens: &[Token], i: usize) -> usize {
+    match i.checked_sub(1).map(|k| &tokens[k]) {
+        Some(p) if p.flags & CONDITION_MODIFIER != 0 && adjacent(p, &tokens[i]) => p.start,
+        _ => tokens[i].start,
+    }
+}
+
+/// Ends like an inflected English word ("-ed", "-ing", "-ly", "-tion").
+fn inflected(t: &Token, text: &str) -> bool {
+    let w = text[t.start..t.end].to_ascii_lowercase();
+    ["ed", "ing", "ly", "tion"].iter().any(|s| w.ends_with(s))
+}
+
+/// A postcode right after an address or its town ("1 Rue Bayard, 75008"): four to six
+/// digits and nothing else in the word.
+fn postcode_after(text: &str, tokens: &[Token], end: usize) -> Option<(usize, usize)> {
+    let t = tokens.get(tokens.partition_point(|t| t.start < end))?;
+    let digits = &text[t.start..t.end];
+    let shape = (4..=6).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit());
+    (shape && t.start - end <= MAX_GAP).then_some((t.start, t.end))
+}
+
+fn is_s(t: &Token) -> bool {
+    t.end - t.start == 1 && t.clitic
+}
+
+/// A town right after a street address ("835 Turk Street, Fresno"): a listed city, or a
+/// capitalized unknown word in text that has case.
+fn town_after(text: &str, tokens: &[Token], end: usize, case: Case) -> Option<(usize, usize)> {
+    let k = tokens.partition_point(|t| t.start < end);
+    let t = tokens.get(k)?;
+    if t.start - end > MAX_GAP || !text[end..t.start].contains(',') || t.digit {
+        return None;
+    }
+    if t.phrase_flags & CITY != 0 {
+        return Some((t.start, t.phrase_end));
+    }
+    let known = t.flags & CITY != 0;
+    let unknown = case == Case::Mixed && t.capital && t.flags & (WORD | CUES) == 0;
+    (known && proper(t, case, true) || unknown).then_some((t.start, t.end))
+}
+
+/// Whether `n` continues the name ending in `prev` as its surname (or middle name).
+fn surname_after(prev: &Token, n: &Token, case: Case) -> bool {
+    if n.digit || n.flags & (NEVER_ALONE | CUES | CONDITION | MEDICATION) != 0 {
+        return false;
+    }
+    let listed = n.flags & NAME != 0;
+    let word = n.flags & WORD != 0;
+    match case {
+        Case::Mixed => n.capital && (listed || !word),
+        Case::None => {
+            let both_words = word && prev.flags & WORD != 0;
+            let common_pair = prev.flags & COMMON_GIVEN != 0
+                && n.flags & SURNAME != 0
+                && (prev.flags | n.flags) & EVERYDAY == 0;
+            listed && (!both_words || common_pair)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn find(text: &str) -> Vec<(String, String)> {
+        let d = builtin();
+        let mut out = Vec::new();
+        d.detect(text, &mut DictScratch::default(), &mut out);
+        out.sort_by_key(|f| (f.start, f.end));
+        out.iter()
+            .map(|f| (f.entity.to_string(), text[f.start..f.end].to_string()))
+            .collect()
+    }
+
+    fn has(text: &str, entity: &str, value: &str) -> bool {
+        let found = find(text);
+        let ok = found.iter().any(|(e, v)| e == entity && v == value);
+        if !ok {
+            eprintln!("{text:?}: {found:?}");
+        }
+        ok
+    }
+
+    fn none_of(text: &str, entity: &str) -> bool {
+        let found = find(text);
+        let ok = found.iter().all(|(e, _)| e != entity);
+        if !ok {
+            eprintln!("{text:?}: {found:?}");
+        }
+        ok
+    }
+
+    #[test]
+    fn names_after_strong_cues_even_unlisted() {
+        assert!(has(
+            "Hi, I'm told my name is Priya Raghavan.",
+            "PERSON",
+            "Priya Raghavan"
+        ));
+        assert!(has(
+            "Please ask Dr. Okonkwo-Bassey",
+            "PERSON",
+            "Okonkwo-Bassey"
+        ));
+        assert!(has("my name is grace", "PERSON", "grace"));
+        assert!(has("Thanks,\nXiomara", "PERSON", "Xiomara"));
+        assert!(none_of("my name is not important", "PERSON"));
+        assert!(none_of("Thanks, Great job", "PERSON"));
+    }
+
+    #[test]
+    fn listed_given_names_without_cues() {
+        assert!(has(
+            "Share the location with Svetlana.",
+            "PERSON",
+            "Svetlana"
+        ));
+        assert!(has("Dorothy will pick it up", "PERSON", "Dorothy"));
+        assert!(has("send 20 dollars to diego", "PERSON", "diego"));
+        assert!(none_of("The weather is fine today.", "PERSON"));
+    }
+
+    #[test]
+    fn common_word_names_need_context() {
+        assert!(none_of("Will you book it? I hope so.", "PERSON"));
+        assert!(none_of("Grace period ends in May.", "PERSON"));
+        assert!(none_of("i will mark it, bill me later", "PERSON"));
+        assert!(has("my daughter Grace books them", "PERSON", "Grace"));
+        assert!(has("I paid Bill yesterday", "PERSON", "Bill"));
+        assert!(has("Will Thompson called", "PERSON", "Will Thompson"));
+        assert!(none_of("See you in May", "PERSON"));
+    }
+
+    #[test]
+    fn first_last_pairs_and_reversed() {
+        assert!(has("Call John Smith tomorrow", "PERSON", "John Smith"));
+        assert!(has("How about Garcia Daniel?", "PERSON", "Garcia Daniel"));
+        assert!(has(
+            "a psychologist called Adam E. Pollock",
+            "PERSON",
+            "Adam E. Pollock"
+        ));
+    }
+
+    #[test]
+    fn all_caps_and_lowercase_notes() {
+        let note = "PT JOHN SMITH 92 YO M C/O CHEST PAIN. DAUGHTER MARY AT BEDSIDE. HX HTN, COPD.";
+        assert!(has(note, "PERSON", "JOHN SMITH"));
+        assert!(has(note, "PERSON", "MARY"));
+        assert!(has(note, "CONDITION", "CHEST PAIN"));
+        assert!(none_of(
+            "PT AMBULATED WITH WALKER, SOB ON EXERTION.",
+            "PERSON"
+        ));
+        assert!(none_of(
+            "i will mark the date, may rose to the occasion",
+            "PERSON"
+        ));
+        let lower = "pt seen by dr patel, wife susan present. lives in springfield.";
+        assert!(has(lower, "PERSON", "patel"));
+        assert!(has(lower, "PERSON", "susan"));
+        assert!(has(lower, "LOCATION", "springfield"));
+    }
+
+    #[test]
+    fn places() {
+        assert!(has("I live in Orinda now", "LOCATION", "Orinda"));
+        assert!(has("a table in Corte Madera", "LOCATION", "Corte Madera"));
+        assert!(has("I moved to Xyzville last year", "LOCATION", "Xyzville"));
+        assert!(has(
+            "appointments at Apollo Hospital Chennai",
+            "LOCATION",
+            "Apollo Hospital"
+        ));
+        assert!(has(
+            "appointments at Apollo Hospital Chennai",
+            "LOCATION",
+            "Chennai"
+        ));
+        assert!(none_of("I went to the hospital", "LOCATION"));
+        assert!(none_of(
+            "That was a nice reading of the mobile plan",
+            "LOCATION"
+        ));
+    }
+
+    #[test]
+    fn street_addresses() {
+        assert!(has(
+            "We are at 835 Turk Street.",
+            "ADDRESS",
+            "835 Turk Street."
+        ));
+        assert!(has(
+            "ride to 947 Branham Lane # C, right?",
+            "ADDRESS",
+            "947 Branham Lane # C"
+        ));
+        assert!(has(
+            "LIVES AT 12 OAK ST APT 4B WITH SON",
+            "ADDRESS",
+            "12 OAK ST APT 4B"
+        ));
+        assert!(has("520 8th Ave. - parking", "ADDRESS", "520 8th Ave."));
+        assert!(none_of("it is 2 hours down the road", "ADDRESS"));
+        assert!(none_of("3 kids on the way", "ADDRESS"));
+    }
+
+    #[test]
+    fn conditions_and_medications() {
+        let t = "I'm Priya, diabetic since 2015, on metformin 500mg for type 2 diabetes";
+        assert!(has(t, "CONDITION", "diabetic"));
+        assert!(has(t, "MEDICATION", "metformin"));
+        assert!(has(t, "CONDITION", "type 2 diabetes"));
+        assert!(has(
+            "Lexapro helped my panic attacks",
+            "MEDICATION",
+            "Lexapro"
+        ));
+        assert!(has(
+            "Lexapro helped my panic attacks",
+            "CONDITION",
+            "panic attacks"
+        ));
+        assert!(has("HX OF COPD AND DEPRESSION", "CONDITION", "DEPRESSION"));
+        assert!(none_of("The report was ready on time.", "CONDITION"));
+        assert!(none_of("The report was ready on time.", "MEDICATION"));
+    }
+
+    #[test]
+    fn more_address_shapes() {
+        assert!(has("at 1 Rue Bayard, 75008", "ADDRESS", "1 Rue Bayard"));
+        assert!(has(
+            "the venue is 245 Charles E Young Drive East.",
+            "ADDRESS",
+            "245 Charles E Young Drive East."
+        ));
+        assert!(has(
+            "send it to 9 Elm Drive, Fresno please",
+            "LOCATION",
+            "Fresno"
+        ));
+        assert!(has("at 1 Rue Bayard, 75008", "LOCATION", "75008"));
+        assert!(has("12 Oak St, Fresno 93721", "LOCATION", "93721"));
+        assert!(none_of("12 Oak St, 3 times", "LOCATION"));
+        assert!(none_of("I have 3 the same", "ADDRESS"));
+    }
+
+    #[test]
+    fn apostrophes_and_inflections() {
+        assert!(has("Dr. O'Connor will see you", "PERSON", "O'Connor"));
+        assert!(has("pt seen by dr o'connor today", "PERSON", "o'connor"));
+        assert!(none_of("Don't worry, I'll be there.", "PERSON"));
+        assert!(has(
+            "admitted to St. Mary's Hospital last night",
+            "LOCATION",
+            "St. Mary's Hospital"
+        ));
+        assert!(none_of("PT TOLERATED DIET WELL", "PERSON"));
+        assert!(has("PT OLUWASEUN ADMITTED", "PERSON", "OLUWASEUN"));
+    }
+
+    #[test]
+    fn drug_suffixes_and_condition_modifiers() {
+        assert!(has("I take Effexor XR daily", "MEDICATION", "Effexor XR"));
+        assert!(has(
+            "years of severe depression",
+            "CONDITION",
+            "severe depression"
+        ));
+        assert!(has("no more panic attacks", "CONDITION", "panic attacks"));
+        assert!(none_of("I take the bus daily", "MEDICATION"));
+    }
+
+    #[test]
+    fn named_places_and_short_city_names() {
+        assert!(has(
+            "pick it up at Heathrow Airport",
+            "LOCATION",
+            "Heathrow Airport"
+        ));
+        assert!(has("leaving from SF tomorrow", "LOCATION", "SF"));
+        assert!(none_of("the airport was busy", "LOCATION"));
+        assert!(none_of("la la land", "LOCATION"));
+    }
+}
