@@ -168,21 +168,8 @@ fn main() {
         );
         size / secs
     };
-    let base1 = parse_baseline(&corpus, 1);
-    row(
-        "baseline: serde_json parse only (in memory)",
-        1,
-        base1,
-        None,
-    );
-    let base_all = parse_baseline(&corpus, cores);
-    let base_all_rate = row(
-        "baseline: serde_json parse only (in memory)",
-        cores,
-        base_all,
-        None,
-    );
-
+    // The commands run first: a child's peak RSS as the kernel reports it starts from the
+    // parent's at spawn time, and the in-memory baseline below holds the whole corpus.
     let mut run = Command::new(bin);
     run.arg("run")
         .arg(&corpus_dir)
@@ -209,6 +196,21 @@ fn main() {
         let (secs, rss) = measure(stream);
         row("chatveil stream → JSONL", threads, secs, Some(rss));
     }
+    let base1 = parse_baseline(&corpus, 1);
+    row(
+        "baseline: serde_json parse only (in memory)",
+        1,
+        base1,
+        None,
+    );
+    let base_all = parse_baseline(&corpus, cores);
+    let base_all_rate = row(
+        "baseline: serde_json parse only (in memory)",
+        cores,
+        base_all,
+        None,
+    );
+
     println!(
         "\nrun / parse-only baseline on {cores} cores: {:.0}%",
         100.0 * run_rate / base_all_rate
