@@ -7,8 +7,11 @@
 //!
 //! CHATVEIL_BENCH_FILES adds JSONL files whose `text` fields are timed as their own corpus.
 
+mod common;
+
 use chatveil::config::DetectConfig;
 use chatveil::detect::{build_detector, dictionary, Detector, Scratch};
+use common::Lcg;
 use std::time::Instant;
 
 const CHAT: &[&str] = &[
@@ -27,18 +30,6 @@ const CHAT: &[&str] = &[
     "call me back on (415) 555-0132 whenever you can, my name is Will",
     "The Zoloft made my panic attacks worse so I switched to Cymbalta 60 mg",
 ];
-
-struct Lcg(u64);
-
-impl Lcg {
-    fn next(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        self.0 >> 33
-    }
-}
 
 fn chat_corpus(bytes: usize) -> Vec<String> {
     let mut rng = Lcg(7);

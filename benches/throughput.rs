@@ -9,6 +9,9 @@
 //!     cargo bench --bench throughput
 //!     CHATVEIL_BENCH_MB=2048 cargo bench --bench throughput
 
+mod common;
+
+use common::Lcg;
 use rayon::prelude::*;
 use std::io::Write;
 use std::path::Path;
@@ -36,18 +39,6 @@ const DIRTY: &[&str] = &[
     "please wire it to DE89 3704 0044 0532 0130 00 today",
     "the portal at https://portal.example.com/u/{n} shows an error from 10.1.{n2}.7",
 ];
-
-struct Lcg(u64);
-
-impl Lcg {
-    fn next(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        self.0 >> 33
-    }
-}
 
 /// Conversations of 4 to 12 turns, user and bot alternating, as chat logs are: about one
 /// message in ten carries PII.
