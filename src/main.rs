@@ -439,7 +439,6 @@ fn keygen(args: KeygenArgs) -> Result<u8> {
     Ok(0)
 }
 
-#[allow(clippy::too_many_arguments)]
 fn reveal(args: RevealArgs) -> Result<u8> {
     let RevealArgs {
         out_dir,

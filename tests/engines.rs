@@ -39,7 +39,7 @@ fn pyarrow_and_duckdb_read_one_dataset() {
             .arg("--quiet"),
     );
     let messages = out.join("messages");
-    let rows: usize = read_batches(&messages).iter().map(|b| b.num_rows()).sum();
+    let rows: usize = row_count(&messages);
     assert!(std::fs::read_dir(&messages).unwrap().count() > 1);
     let dir = messages.display().to_string();
     for engine in engines {

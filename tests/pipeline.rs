@@ -200,10 +200,7 @@ fn rerun_into_the_same_folder_replaces_the_dataset() {
                 .arg("--quiet"),
         );
     }
-    let rows: usize = read_batches(&dir.join("messages"))
-        .iter()
-        .map(|b| b.num_rows())
-        .sum();
+    let rows: usize = row_count(&dir.join("messages"));
     assert_eq!(rows, 3);
     assert_eq!(std::fs::read_dir(dir.join("audit")).unwrap().count(), 2);
 }
@@ -251,10 +248,7 @@ fn shared_real_transcripts_lose_their_identities() {
     );
     let ids: Vec<String> = ids.into_iter().collect();
     assert_absent(&out_dir, &ids, &[&String::from_utf8_lossy(&out.stderr)]);
-    let rows: usize = read_batches(&out_dir.join("messages"))
-        .iter()
-        .map(|b| b.num_rows())
-        .sum();
+    let rows: usize = row_count(&out_dir.join("messages"));
     let expected: usize = files.iter().map(|p| message_count(p)).sum();
     assert_eq!(rows, expected);
 }
@@ -322,10 +316,7 @@ fn compressed_inputs_read_as_a_stream() {
         &planted(),
         &[&String::from_utf8_lossy(&out.stderr)],
     );
-    let rows: usize = read_batches(&out_dir.join("messages"))
-        .iter()
-        .map(|b| b.num_rows())
-        .sum();
+    let rows: usize = row_count(&out_dir.join("messages"));
     let expected = message_count(&fixtures().join("botframework/clinic.transcript"))
         + message_count(&fixtures().join("rasa/tracker.json"));
     assert_eq!(rows, expected);
@@ -347,10 +338,7 @@ fn format_flag_overrides_detection() {
             .arg(&out_dir)
             .arg("--quiet"),
     );
-    let rows: usize = read_batches(&out_dir.join("messages"))
-        .iter()
-        .map(|b| b.num_rows())
-        .sum();
+    let rows: usize = row_count(&out_dir.join("messages"));
     assert_eq!(
         rows,
         message_count(&fixtures().join("jsonl/healthbot.jsonl"))

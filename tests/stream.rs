@@ -182,6 +182,6 @@ fn stream_to_rolling_parquet() {
     let dir = tmp.path().join("ds/messages");
     let parts = std::fs::read_dir(&dir).unwrap().count();
     assert_eq!(parts, 3, "six rows at two per file");
-    let rows: usize = read_batches(&dir).iter().map(|b| b.num_rows()).sum();
+    let rows: usize = row_count(&dir);
     assert_eq!(rows, 6);
 }

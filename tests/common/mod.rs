@@ -63,6 +63,11 @@ pub fn read_batches(dir: &Path) -> Vec<RecordBatch> {
     batches
 }
 
+/// Rows in every Parquet file under `dir`.
+pub fn row_count(dir: &Path) -> usize {
+    read_batches(dir).iter().map(|b| b.num_rows()).sum()
+}
+
 /// Every string (and binary value, lossily) in an array, nested lists and structs included.
 pub fn strings_in(array: &ArrayRef, out: &mut Vec<String>) {
     match array.data_type() {
