@@ -461,12 +461,13 @@ impl Dictionaries {
                 digit |= bytes[i].is_ascii_digit();
                 i += 1;
                 let prefix = i == start + 1 && matches!(b, b'o' | b'O' | b'd' | b'D');
-                if prefix && bytes.get(i) == Some(&b'\'') {
-                    if bytes.get(i + 1).is_some_and(u8::is_ascii_alphabetic) {
-                        // "O'Connor", "D'Souza": one word, and by its shape a surname.
-                        i += 1;
-                        flags = SURNAME;
-                    }
+                if prefix
+                    && bytes.get(i) == Some(&b'\'')
+                    && bytes.get(i + 1).is_some_and(u8::is_ascii_alphabetic)
+                {
+                    // "O'Connor", "D'Souza": one word, and by its shape a surname.
+                    i += 1;
+                    flags = SURNAME;
                 }
             }
             let after_apostrophe =
@@ -746,21 +747,19 @@ fn person(text: &str, tokens: &[Token], i: usize, case: Case) -> Option<(usize, 
     let place_cued = t.cued & (PLACE_CUE | PLACE_STRONG_CUE) != 0 && t.flags & CITY != 0;
     let next = tokens.get(i + 1).filter(|n| adjacent(t, n));
     let pair = given && !never && next.is_some_and(|n| surname_after(t, n, case));
-    let score = if never {
-        return None;
-    } else if t.cued & PERSON_STRONG_CUE != 0
+    let strong_cued = t.cued & PERSON_STRONG_CUE != 0
         && match case {
             Case::Mixed => capital && (named || unknown),
             Case::None => named && (!word || given && (!everyday || alone_or_named)) || unknown,
-        }
-    {
-        SCORE_CUED
-    } else if t.cued & PERSON_RELATION != 0
+        };
+    let relation_cued = t.cued & PERSON_RELATION != 0
         && match case {
             Case::Mixed => capital && (given || named && !word || unknown) || given && !word,
             Case::None => named && (!word || given && !everyday) || unknown && len > MIN_UNKNOWN,
-        }
-    {
+        };
+    let score = if never {
+        return None;
+    } else if strong_cued || relation_cued {
         SCORE_CUED
     } else if pair && proper(t, case, true) {
         SCORE_PAIR
