@@ -85,9 +85,52 @@ impl AuditReport {
     }
 }
 
+/// Adds the findings of sanitized rows to counts by entity type. Called for every row of a
+/// run, so a type already counted costs a lookup, not a new string.
+pub fn count_findings(counts: &mut BTreeMap<String, u64>, rows: &[crate::record::SanitizedRecord]) {
+    for e in rows.iter().flat_map(|r| &r.entities) {
+        match counts.get_mut(&*e.entity) {
+            Some(n) => *n += 1,
+            None => {
+                counts.insert(e.entity.to_string(), 1);
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn findings_are_counted_by_type() {
+        use crate::config::Action;
+        use crate::record::{EntitySpan, SanitizedRecord};
+        let span = |t: &str| EntitySpan {
+            field: "text".into(),
+            entity: t.into(),
+            start: 0,
+            end: 1,
+            action: Action::Redact,
+        };
+        let rows = vec![
+            SanitizedRecord {
+                entities: vec![span("EMAIL"), span("PHONE")],
+                ..Default::default()
+            },
+            SanitizedRecord {
+                entities: vec![span("EMAIL")],
+                ..Default::default()
+            },
+        ];
+        let mut counts = BTreeMap::new();
+        count_findings(&mut counts, &rows);
+        count_findings(&mut counts, &rows[1..]);
+        assert_eq!(
+            counts,
+            BTreeMap::from([("EMAIL".to_string(), 3), ("PHONE".to_string(), 1)])
+        );
+    }
 
     #[test]
     fn totals_add_up() {

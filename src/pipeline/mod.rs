@@ -14,7 +14,7 @@ pub use lock::RunLock;
 pub use stream::{stream, StreamOptions, StreamSummary};
 pub use unit::open_quarantine_entry;
 
-use crate::audit::{AuditReport, InputAudit};
+use crate::audit::{count_findings, AuditReport, InputAudit};
 use crate::config::Config;
 use crate::crypto::{CryptoError, MasterKey, Pseudonymizer, Purpose, Sealer};
 use crate::detect::{build_detector, PatternError};
@@ -212,14 +212,7 @@ pub fn run(opts: RunOptions<'_>) -> Result<RunSummary, PipelineError> {
                                     Outcome::Rows(rows) => {
                                         audit.records += rows.len() as u64;
                                         audit.rows += rows.len() as u64;
-                                        for row in &rows {
-                                            for e in &row.entities {
-                                                *audit
-                                                    .findings
-                                                    .entry(e.entity.to_string())
-                                                    .or_default() += 1;
-                                            }
-                                        }
+                                        count_findings(&mut audit.findings, &rows);
                                         parts.write(rows)?;
                                     }
                                     Outcome::Quarantine {

@@ -5,6 +5,7 @@
 
 use super::unit::{Outcome, UnitContext};
 use super::PipelineError;
+use crate::audit::count_findings;
 use crate::config::Config;
 use crate::crypto::{MasterKey, Pseudonymizer, Purpose, Sealer};
 use crate::detect::build_detector;
@@ -92,11 +93,7 @@ pub fn stream<R: Read>(
             match outcome {
                 Outcome::Rows(rows) => {
                     summary.rows += rows.len() as u64;
-                    for row in &rows {
-                        for e in &row.entities {
-                            *summary.findings.entry(e.entity.to_string()).or_default() += 1;
-                        }
-                    }
+                    count_findings(&mut summary.findings, &rows);
                     match parts.as_mut() {
                         Some(p) => p.write(rows)?,
                         None => {
