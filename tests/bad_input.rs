@@ -106,11 +106,7 @@ fn bad_records_are_quarantined_encrypted_and_counted() {
 #[test]
 fn missing_input_and_bad_config_fail_clearly() {
     let tmp = tempfile::tempdir().unwrap();
-    let out = bin()
-        .arg("run")
-        .arg(tmp.path().join("nope.jsonl"))
-        .arg("--out")
-        .arg(tmp.path().join("o"))
+    let out = run_cmd(tmp.path().join("nope.jsonl"), tmp.path().join("o"))
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
@@ -118,11 +114,7 @@ fn missing_input_and_bad_config_fail_clearly() {
 
     let config = tmp.path().join("c.toml");
     std::fs::write(&config, "[detect]\nmin_scor = 0.2\n").unwrap();
-    let out = bin()
-        .arg("run")
-        .arg(fixtures())
-        .arg("--out")
-        .arg(tmp.path().join("o"))
+    let out = run_cmd(fixtures(), tmp.path().join("o"))
         .arg("--config")
         .arg(&config)
         .output()

@@ -29,11 +29,7 @@ fn pyarrow_and_duckdb_read_one_dataset() {
     let config = tmp.path().join("c.toml");
     std::fs::write(&config, "[output]\nfile_rows = 4\n").unwrap();
     run_ok(
-        bin()
-            .arg("run")
-            .arg(fixtures())
-            .arg("--out")
-            .arg(&out)
+        run_cmd(fixtures(), &out)
             .arg("--config")
             .arg(&config)
             .arg("--quiet"),

@@ -76,11 +76,7 @@ fn fixtures_lose_every_planted_value_and_keep_every_message() {
     let key = keygen(tmp.path(), "k.key");
     let out_dir = tmp.path().join("out");
     let out = run_ok(
-        bin()
-            .arg("run")
-            .arg(fixtures())
-            .arg("--out")
-            .arg(&out_dir)
+        run_cmd(fixtures(), &out_dir)
             .arg("--key-file")
             .arg(&key)
             .arg("--quiet"),
@@ -153,11 +149,7 @@ fn pseudonyms_follow_the_key() {
     let users = |key: &Path, out: &str| {
         let dir = tmp.path().join(out);
         run_ok(
-            bin()
-                .arg("run")
-                .arg(fixtures().join("jsonl"))
-                .arg("--out")
-                .arg(&dir)
+            run_cmd(fixtures().join("jsonl"), &dir)
                 .arg("--key-file")
                 .arg(key)
                 .arg("--quiet"),
@@ -190,11 +182,7 @@ fn rerun_into_the_same_folder_replaces_the_dataset() {
     let dir = tmp.path().join("out");
     for _ in 0..2 {
         run_ok(
-            bin()
-                .arg("run")
-                .arg(fixtures().join("rasa"))
-                .arg("--out")
-                .arg(&dir)
+            run_cmd(fixtures().join("rasa"), &dir)
                 .arg("--key-file")
                 .arg(&key)
                 .arg("--quiet"),
@@ -238,14 +226,7 @@ fn shared_real_transcripts_lose_their_identities() {
     assert!(ids.len() >= 5);
     let tmp = tempfile::tempdir().unwrap();
     let out_dir = tmp.path().join("out");
-    let out = run_ok(
-        bin()
-            .arg("run")
-            .arg(&dir)
-            .arg("--out")
-            .arg(&out_dir)
-            .arg("--quiet"),
-    );
+    let out = run_ok(run_cmd(&dir, &out_dir).arg("--quiet"));
     let ids: Vec<String> = ids.into_iter().collect();
     assert_absent(&out_dir, &ids, &[&String::from_utf8_lossy(&out.stderr)]);
     let rows: usize = row_count(&out_dir.join("messages"));
@@ -264,11 +245,7 @@ fn unmapped_fields_are_scanned_when_configured() {
     .unwrap();
     let out_dir = tmp.path().join("out");
     let out = run_ok(
-        bin()
-            .arg("run")
-            .arg(fixtures().join("botframework"))
-            .arg("--out")
-            .arg(&out_dir)
+        run_cmd(fixtures().join("botframework"), &out_dir)
             .arg("--config")
             .arg(&config)
             .arg("--quiet"),
@@ -303,14 +280,7 @@ fn compressed_inputs_read_as_a_stream() {
     std::io::Write::write_all(&mut gz, &tracker).unwrap();
     std::fs::write(dir.join("tracker.json.gz"), gz.finish().unwrap()).unwrap();
     let out_dir = tmp.path().join("out");
-    let out = run_ok(
-        bin()
-            .arg("run")
-            .arg(&dir)
-            .arg("--out")
-            .arg(&out_dir)
-            .arg("--quiet"),
-    );
+    let out = run_ok(run_cmd(&dir, &out_dir).arg("--quiet"));
     assert_absent(
         &out_dir,
         &planted(),

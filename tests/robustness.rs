@@ -161,11 +161,7 @@ fn mixed_folder_writes_or_quarantines_every_record_and_leaks_nothing() {
     }
     let key = keygen(tmp.path(), "k.key");
     let out_dir = tmp.path().join("out");
-    let out = bin()
-        .arg("run")
-        .arg(&input)
-        .arg("--out")
-        .arg(&out_dir)
+    let out = run_cmd(&input, &out_dir)
         .arg("--key-file")
         .arg(&key)
         .arg("--quiet")
@@ -320,14 +316,7 @@ fn an_unreadable_file_is_named_counted_and_not_a_clean_success() {
     std::fs::write(input.join("good.jsonl"), line("hello") + "\n").unwrap();
     std::os::unix::fs::symlink(tmp.path().join("gone"), input.join("dangling.jsonl")).unwrap();
     let out_dir = tmp.path().join("out");
-    let out = bin()
-        .arg("run")
-        .arg(&input)
-        .arg("--out")
-        .arg(&out_dir)
-        .arg("--quiet")
-        .output()
-        .unwrap();
+    let out = run_cmd(&input, &out_dir).arg("--quiet").output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr).to_string();
     assert_eq!(out.status.code(), Some(3), "{stderr}");
     let named: Vec<&str> = stderr

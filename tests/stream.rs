@@ -68,11 +68,7 @@ fn stream_matches_run_and_leaks_nothing() {
     // The same key gives the same pseudonyms as a batch run over the same file.
     let out_dir = tmp.path().join("out");
     run_ok(
-        bin()
-            .arg("run")
-            .arg(fixtures().join("jsonl/healthbot.jsonl"))
-            .arg("--out")
-            .arg(&out_dir)
+        run_cmd(fixtures().join("jsonl/healthbot.jsonl"), &out_dir)
             .arg("--key-file")
             .arg(&key)
             .arg("--quiet"),

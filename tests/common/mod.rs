@@ -27,6 +27,13 @@ pub fn shared() -> Option<PathBuf> {
     p.is_dir().then_some(p)
 }
 
+/// `chatveil run <input> --out <out>`, for the caller to add options to.
+pub fn run_cmd(input: impl AsRef<std::ffi::OsStr>, out: impl AsRef<std::ffi::OsStr>) -> Command {
+    let mut cmd = bin();
+    cmd.arg("run").arg(input).arg("--out").arg(out);
+    cmd
+}
+
 pub fn run_ok(cmd: &mut Command) -> Output {
     let out = cmd.output().expect("binary runs");
     assert!(
