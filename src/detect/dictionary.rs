@@ -54,6 +54,10 @@ const STREET_FIRST: u32 = 1 << 21;
 const AFTER_STREET: u32 = 1 << 22;
 /// The first word of a multi-word entry: the phrase automaton is walked from it.
 const PHRASE_START: u32 = 1 << 23;
+const PLACE_CODE: u32 = 1 << 24;
+const REGION: u32 = 1 << 25;
+const REGION_CODE: u32 = 1 << 26;
+const STREET_ALONE: u32 = 1 << 27;
 
 const CUES: u32 = PERSON_STRONG_CUE | PERSON_RELATION | PERSON_CUE | PLACE_STRONG_CUE | PLACE_CUE;
 const NAME: u32 = GIVEN | SURNAME;
@@ -139,12 +143,17 @@ struct LocationRules {
     facility_words: Vec<String>,
     facility_name_words: Vec<String>,
     city_short: Vec<String>,
+    extra_cities: Vec<String>,
+    codes: Vec<String>,
+    regions: Vec<String>,
+    region_codes: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct AddressRules {
     street_words: Vec<String>,
+    street_alone: Vec<String>,
     street_first: Vec<String>,
     after_street: Vec<String>,
     not_street: Vec<String>,
@@ -294,8 +303,13 @@ impl Dictionaries {
                 *entries.entry(line.to_string()).or_default() |= flag;
             }
         }
-        let extra: [(&Vec<String>, u32); 16] = [
+        let extra: [(&Vec<String>, u32); 21] = [
             (&rules.location.city_short, CITY_SHORT),
+            (&rules.location.extra_cities, CITY),
+            (&rules.location.codes, PLACE_CODE),
+            (&rules.location.regions, REGION),
+            (&rules.location.region_codes, REGION_CODE),
+            (&rules.address.street_alone, STREET_ALONE),
             (&rules.address.street_first, STREET_FIRST),
             (&rules.address.after_street, AFTER_STREET),
             (&rules.medication.suffixes, MED_SUFFIX),
@@ -400,17 +414,17 @@ impl Dictionaries {
                 };
                 emit(start, end, entity, SCORE_LIST);
             }
-            if t.flags & (STREET | STREET_FIRST) != 0 {
+            if all & (STREET | STREET_FIRST | STREET_ALONE) != 0 {
                 if let Some((start, end)) = self.street_address(text, tokens, i, case) {
-                    emit(start, end, &self.address, SCORE_ADDRESS);
-                    let mut end = end;
-                    if let Some((from, to)) = town_after(text, tokens, end, case) {
-                        emit(from, to, &self.location, SCORE_CUED);
-                        end = to;
-                    }
-                    if let Some((from, to)) = postcode_after(text, tokens, end) {
-                        emit(from, to, &self.location, SCORE_CUED);
-                    }
+                    // With its town, region and postcode the address is one finding, which
+                    // outranks the town alone.
+                    let whole = area_tail(text, tokens, end, case, true);
+                    let score = if whole > end {
+                        SCORE_CUED
+                    } else {
+                        SCORE_ADDRESS
+                    };
+                    emit(start, whole, &self.address, score);
                 }
             }
             if all & FACILITY != 0 {
@@ -423,7 +437,8 @@ impl Dictionaries {
                     emit(start, end, &self.location, SCORE_PAIR);
                 }
             }
-            if let Some((end, score)) = place(tokens, i, case) {
+            if let Some((end, score)) = place(text, tokens, i, case) {
+                let end = area_tail(text, tokens, end, case, false);
                 emit(t.start, end, &self.location, score);
             }
             if let Some((first, last, score)) = person(text, tokens, i, case) {
@@ -566,7 +581,13 @@ impl Dictionaries {
         i: usize,
         case: Case,
     ) -> Option<(usize, usize)> {
-        if tokens[i].flags & STREET == 0 {
+        let street = &tokens[i];
+        if (street.flags | street.phrase_flags) & STREET_ALONE != 0 {
+            if let Some(found) = self.street_alone(text, tokens, i, case) {
+                return Some(found);
+            }
+        }
+        if street.flags & STREET == 0 {
             return self.street_first(text, tokens, i, case);
         }
         let lowest = i.saturating_sub(MAX_STREET_WORDS + 1);
@@ -578,13 +599,45 @@ impl Dictionaries {
                 if k + 1 == i {
                     return None;
                 }
-                return Some((t.start, self.address_end(text, tokens, i)));
+                return Some((
+                    number_start(text, tokens, k),
+                    self.address_end(text, tokens, i),
+                ));
             }
-            if t.flags & NOT_STREET != 0 || t.end + MAX_GAP < tokens[k + 1].start {
+            // A one-letter street name in capitals ("1400 A Street", "21 A Clinton Street").
+            let letter = t.end - t.start == 1 && t.capital && case == Case::Mixed;
+            if t.flags & NOT_STREET != 0 && !letter || t.end + MAX_GAP < tokens[k + 1].start {
                 return None;
             }
         }
         None
+    }
+
+    /// "3900 Broadway", "845 El Camino Real": a house number right before a street that
+    /// needs no suffix.
+    fn street_alone(
+        &self,
+        text: &str,
+        tokens: &[Token],
+        i: usize,
+        case: Case,
+    ) -> Option<(usize, usize)> {
+        let (t, number) = (&tokens[i], &tokens[i.checked_sub(1)?]);
+        if !house_number(&text[number.start..number.end])
+            || !adjacent(number, t)
+            || !proper(t, case, true)
+        {
+            return None;
+        }
+        let last = if t.phrase_flags & STREET_ALONE != 0 {
+            tokens.partition_point(|n| n.start < t.phrase_end) - 1
+        } else {
+            i
+        };
+        Some((
+            number_start(text, tokens, i - 1),
+            self.address_end(text, tokens, last),
+        ))
     }
 }
 
@@ -612,7 +665,12 @@ impl Dictionaries {
             }
             last += 1;
         }
-        (last > i).then(|| (number.start, self.address_end(text, tokens, last)))
+        (last > i).then(|| {
+            (
+                number_start(text, tokens, i - 1),
+                self.address_end(text, tokens, last),
+            )
+        })
     }
 
     /// Where an address whose street ends with `tokens[last]` ends: a period, a direction
@@ -628,9 +686,26 @@ impl Dictionaries {
             end += 1;
         }
         if let Some(m) = self.unit.find(&text[end..]) {
-            end += m.end();
+            // The unit may end at a clause's punctuation, which stays outside.
+            end += m
+                .as_str()
+                .trim_end_matches([',', ';', '!', '?', ')', ' '])
+                .len();
         }
         end
+    }
+}
+
+/// Where the house number at `tokens[k]` starts, a range included ("631-635 George Street").
+fn number_start(text: &str, tokens: &[Token], k: usize) -> usize {
+    match k.checked_sub(1).map(|p| &tokens[p]) {
+        Some(p)
+            if &text[p.end..tokens[k].start] == "-"
+                && text[p.start..p.end].bytes().all(|b| b.is_ascii_digit()) =>
+        {
+            p.start
+        }
+        _ => tokens[k].start,
     }
 }
 
@@ -683,14 +758,26 @@ fn facility_start(tokens: &[Token], i: usize, case: Case) -> Option<usize> {
 }
 
 /// A city (or county) starting at `tokens[i]`, with the end of its span and the score.
-fn place(tokens: &[Token], i: usize, case: Case) -> Option<(usize, f32)> {
+fn place(text: &str, tokens: &[Token], i: usize, case: Case) -> Option<(usize, f32)> {
     let t = &tokens[i];
     let (end, f, phrase) = if t.phrase_flags & CITY != 0 {
         (t.phrase_end, t.phrase_flags, true)
     } else if t.flags & CITY != 0 {
         (t.end, t.flags, false)
-    } else if t.flags & CITY_SHORT != 0 && t.capital && case == Case::Mixed {
-        return Some((t.end, SCORE_ALONE));
+    } else if (t.flags | t.phrase_flags) & CITY_SHORT != 0 && t.capital && case == Case::Mixed {
+        let end = if t.phrase_flags & CITY_SHORT != 0 {
+            t.phrase_end
+        } else {
+            t.end
+        };
+        return Some((end, SCORE_ALONE));
+    } else if t.flags & PLACE_CODE != 0 {
+        let cued = t.cued & (PLACE_CUE | PLACE_STRONG_CUE) != 0;
+        let fires = match case {
+            Case::Mixed => all_capitals(text, t),
+            Case::None => cued,
+        };
+        return fires.then_some((t.end, SCORE_ALONE));
     } else if t.cued & PLACE_STRONG_CUE != 0
         && case == Case::Mixed
         && t.capital
@@ -717,7 +804,9 @@ fn place(tokens: &[Token], i: usize, case: Case) -> Option<(usize, f32)> {
     if case == Case::Mixed && t.capital && !word && !named {
         return Some((end, SCORE_ALONE));
     }
-    None
+    // "Sydney, Australia": a region after it makes a place of a city spelt like a name.
+    let regioned = area_tail(text, tokens, end, case, false) > end;
+    (regioned && proper(t, case, !word)).then_some((end, SCORE_PAIR))
 }
 
 /// A person's name around `tokens[i]`: the first and last word of it and the score.
@@ -841,33 +930,92 @@ fn inflected(t: &Token, text: &str) -> bool {
     ["ed", "ing", "ly", "tion"].iter().any(|s| w.ends_with(s))
 }
 
-/// A postcode right after an address or its town ("1 Rue Bayard, 75008"): four to six
-/// digits and nothing else in the word.
-fn postcode_after(text: &str, tokens: &[Token], end: usize) -> Option<(usize, usize)> {
-    let t = tokens.get(tokens.partition_point(|t| t.start < end))?;
+/// Four to six digits and nothing else: a postcode ("75008", "94118").
+fn postcode(text: &str, t: &Token) -> bool {
     let digits = &text[t.start..t.end];
-    let shape = (4..=6).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit());
-    (shape && t.start - end <= MAX_GAP).then_some((t.start, t.end))
+    (4..=6).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Every letter of the word a capital ("SFO", "OR"), and more than one letter.
+fn all_capitals(text: &str, t: &Token) -> bool {
+    let w = &text[t.start..t.end];
+    w.len() > 1 && !w.bytes().any(|b| b.is_ascii_lowercase())
+}
+
+/// Where a place or an address ending at `end` really ends: what follows it, separated by
+/// a comma or a space, when it is a region ("Portland, OR", "Sydney, Australia") or a
+/// postcode after a region ("CA 94118"); after an address (`towns`) also its town
+/// ("835 Turk Street, Fresno") and a postcode alone ("1 Rue Bayard, 75008").
+fn area_tail(text: &str, tokens: &[Token], mut end: usize, case: Case, towns: bool) -> usize {
+    let mut k = tokens.partition_point(|t| t.start < end);
+    let mut parts = 0;
+    while let Some(t) = tokens.get(k) {
+        let gap = &text[end..t.start];
+        if gap.is_empty() || gap.len() > MAX_GAP || gap.bytes().any(|b| b != b' ' && b != b',') {
+            break;
+        }
+        let comma = gap.contains(',');
+        let last = if t.phrase_flags & REGION != 0 && proper(t, case, true) {
+            tokens.partition_point(|n| n.start < t.phrase_end) - 1
+        } else if postcode(text, t) && (towns || parts > 0) {
+            k
+        } else if t.flags & REGION != 0 && proper(t, case, true) && (comma || parts > 0) {
+            k
+        } else if t.flags & REGION_CODE != 0
+            && match case {
+                Case::Mixed => all_capitals(text, t),
+                Case::None => comma && t.flags & WORD == 0,
+            }
+        {
+            k
+        } else if towns && comma {
+            let Some(last) = town(text, tokens, k, case) else {
+                break;
+            };
+            last
+        } else {
+            break;
+        };
+        end = tokens[last].end;
+        k = last + 1;
+        parts += 1;
+    }
+    end
+}
+
+/// The last word of a town starting at `tokens[k]` after an address: a listed city, or
+/// capitalized words no list holds as ordinary words ("Baulkham Hills", "Cape Town City
+/// Centre") in text that has case.
+fn town(text: &str, tokens: &[Token], k: usize, case: Case) -> Option<usize> {
+    let t = &tokens[k];
+    // Place cues may be part of a town's name ("Cape Town City Centre"), others not.
+    let plain = |n: &Token| {
+        n.flags & (PERSON_STRONG_CUE | PERSON_RELATION | PERSON_CUE | NEVER_ALONE | NOT_STREET) == 0
+            && !n.digit
+    };
+    let mut last = if t.phrase_flags & CITY != 0 {
+        tokens.partition_point(|n| n.start < t.phrase_end) - 1
+    } else if t.flags & CITY != 0 && proper(t, case, true)
+        || case == Case::Mixed && t.capital && t.flags & WORD == 0 && plain(t)
+    {
+        k
+    } else {
+        return None;
+    };
+    // More capitalized words of the same town, up to a region or a comma.
+    while case == Case::Mixed && last < k + 1 + MAX_NAME_EXTRA {
+        let Some(n) = tokens.get(last + 1) else { break };
+        let same = &text[tokens[last].end..n.start] == " ";
+        if !same || !n.capital || !plain(n) || (n.flags | n.phrase_flags) & REGION != 0 {
+            break;
+        }
+        last += 1;
+    }
+    Some(last)
 }
 
 fn is_s(t: &Token) -> bool {
     t.end - t.start == 1 && t.clitic
-}
-
-/// A town right after a street address ("835 Turk Street, Fresno"): a listed city, or a
-/// capitalized unknown word in text that has case.
-fn town_after(text: &str, tokens: &[Token], end: usize, case: Case) -> Option<(usize, usize)> {
-    let k = tokens.partition_point(|t| t.start < end);
-    let t = tokens.get(k)?;
-    if t.start - end > MAX_GAP || !text[end..t.start].contains(',') || t.digit {
-        return None;
-    }
-    if t.phrase_flags & CITY != 0 {
-        return Some((t.start, t.phrase_end));
-    }
-    let known = t.flags & CITY != 0;
-    let unknown = case == Case::Mixed && t.capital && t.flags & (WORD | CUES) == 0;
-    (known && proper(t, case, true) || unknown).then_some((t.start, t.end))
 }
 
 /// Whether `n` continues the name ending in `prev` as its surname (or middle name).
@@ -1060,7 +1208,7 @@ mod tests {
 
     #[test]
     fn more_address_shapes() {
-        assert!(has("at 1 Rue Bayard, 75008", "ADDRESS", "1 Rue Bayard"));
+        assert!(has("at 1 Rue Bayard now", "ADDRESS", "1 Rue Bayard"));
         assert!(has(
             "the venue is 245 Charles E Young Drive East.",
             "ADDRESS",
@@ -1068,12 +1216,20 @@ mod tests {
         ));
         assert!(has(
             "send it to 9 Elm Drive, Fresno please",
-            "LOCATION",
-            "Fresno"
+            "ADDRESS",
+            "9 Elm Drive, Fresno"
         ));
-        assert!(has("at 1 Rue Bayard, 75008", "LOCATION", "75008"));
-        assert!(has("12 Oak St, Fresno 93721", "LOCATION", "93721"));
-        assert!(none_of("12 Oak St, 3 times", "LOCATION"));
+        assert!(has(
+            "at 1 Rue Bayard, 75008",
+            "ADDRESS",
+            "1 Rue Bayard, 75008"
+        ));
+        assert!(has(
+            "12 Oak St, Fresno 93721",
+            "ADDRESS",
+            "12 Oak St, Fresno 93721"
+        ));
+        assert!(has("12 Oak St, 3 times", "ADDRESS", "12 Oak St"));
         assert!(none_of("I have 3 the same", "ADDRESS"));
     }
 
@@ -1113,5 +1269,71 @@ mod tests {
         assert!(has("leaving from SF tomorrow", "LOCATION", "SF"));
         assert!(none_of("the airport was busy", "LOCATION"));
         assert!(none_of("la la land", "LOCATION"));
+    }
+
+    #[test]
+    fn address_with_town_region_postcode_and_units() {
+        assert!(has(
+            "1 Columbia Court, Baulkham Hills New South Wales 2153, Australia",
+            "ADDRESS",
+            "1 Columbia Court, Baulkham Hills New South Wales 2153, Australia"
+        ));
+        assert!(has(
+            "100 Masonic Avenue, San Francisco, CA 94118.",
+            "ADDRESS",
+            "100 Masonic Avenue, San Francisco, CA 94118"
+        ));
+        assert!(has(
+            "29 East Allen Street 2nd Floor",
+            "ADDRESS",
+            "29 East Allen Street 2nd Floor"
+        ));
+        assert!(has(
+            "855 El Camino Real Building #1 Suite #3",
+            "ADDRESS",
+            "855 El Camino Real Building #1 Suite #3"
+        ));
+        assert!(has(
+            "at 205 5th Street D, ok",
+            "ADDRESS",
+            "205 5th Street D"
+        ));
+        assert!(has(
+            "631-635 George Street",
+            "ADDRESS",
+            "631-635 George Street"
+        ));
+        assert!(has("1400 A Street", "ADDRESS", "1400 A Street"));
+        assert!(has("it's 3900 Broadway.", "ADDRESS", "3900 Broadway."));
+        assert!(has(
+            "9 ELM DRIVE, FRESNO. HX OF COPD",
+            "ADDRESS",
+            "9 ELM DRIVE, FRESNO"
+        ));
+        // What follows an address is no part of it unless it reads as a place.
+        assert!(has("12 Oak Street, and thanks", "ADDRESS", "12 Oak Street"));
+        assert!(has("12 Oak Street I think", "ADDRESS", "12 Oak Street"));
+        assert!(none_of("3 a street away", "ADDRESS"));
+        assert!(none_of("We saw 2 broadway shows", "ADDRESS"));
+    }
+
+    #[test]
+    fn regions_and_codes_after_places() {
+        assert!(has("a flight to Portland, OR", "LOCATION", "Portland, OR"));
+        assert!(has("in Seattle WA now", "LOCATION", "Seattle WA"));
+        assert!(has(
+            "visiting Sydney, Australia",
+            "LOCATION",
+            "Sydney, Australia"
+        ));
+        assert!(has("flying into SFO tonight", "LOCATION", "SFO"));
+        assert!(has("I want to go to New York", "LOCATION", "New York"));
+        assert!(has("meet in Chi-town", "LOCATION", "Chi-town"));
+        assert!(has("moving to seattle, wa", "LOCATION", "seattle, wa"));
+        assert!(has("from Portland, or from Salem", "LOCATION", "Portland"));
+        assert!(none_of("from Portland, or from Salem", "PERSON"));
+        assert!(none_of("Sydney, can you call me", "LOCATION"));
+        assert!(none_of("the sfo of it", "LOCATION"));
+        assert!(none_of("Sfo is no code", "LOCATION"));
     }
 }
