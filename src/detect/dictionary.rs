@@ -428,7 +428,7 @@ impl Dictionaries {
                 }
             }
             if all & FACILITY != 0 {
-                if let Some(start) = facility_start(tokens, i, case) {
+                if let Some(start) = facility_start(text, tokens, i, case) {
                     let end = if t.phrase_flags & FACILITY != 0 {
                         t.phrase_end
                     } else {
@@ -730,7 +730,7 @@ fn adjacent(a: &Token, b: &Token) -> bool {
 
 /// Where the name of a facility ending in a facility word at `tokens[i]` starts: the run
 /// of proper words before it ("Apollo Hospital", "St Mary's Hospital").
-fn facility_start(tokens: &[Token], i: usize, case: Case) -> Option<usize> {
+fn facility_start(text: &str, tokens: &[Token], i: usize, case: Case) -> Option<usize> {
     let mut k = i;
     let mut named = false;
     let lowest = i.saturating_sub(MAX_STREET_WORDS);
@@ -742,15 +742,32 @@ fn facility_start(tokens: &[Token], i: usize, case: Case) -> Option<usize> {
             continue;
         }
         let listed = prev.flags & (NAME | CITY | FACILITY_NAME) != 0 || prev.flags & WORD == 0;
+        // People type names of places in lowercase too ("o'hare international airport"):
+        // in text with case a lowercase word is taken when a list knows it as a name and
+        // English does not, or as a word of facility names.
+        let lowercase_name = prev.flags & (NAME | CITY | PLACE_CODE) != 0 && prev.flags & WORD == 0;
+        let lowercase = case == Case::Mixed
+            && !prev.capital
+            && (lowercase_name || prev.flags & FACILITY_NAME != 0);
+        // No comma or sentence break inside the name ("Music, Theater", "good. What
+        // theatre"), but the period of "St." and "Mt.".
+        let gap = &text[prev.end..tokens[k].start];
+        let joined = !gap.contains(',') && (!gap.contains('.') || prev.flags & FACILITY_NAME != 0);
+        // A capital that only starts a sentence says nothing ("What theatre").
+        let opener = !prev.mid_sentence && prev.flags & WORD != 0 && prev.flags & NAME == 0;
         let ok = adjacent(prev, &tokens[k])
+            && joined
+            && !opener
             && prev.flags & (NOT_STREET | CUES) == 0
             && !prev.digit
-            && proper(prev, case, listed);
+            && (proper(prev, case, listed) || lowercase);
         if !ok {
             break;
         }
         k -= 1;
-        if prev.flags & FACILITY_NAME == 0 || case == Case::Mixed {
+        if prev.flags & FACILITY_NAME == 0 && (!lowercase || lowercase_name)
+            || case == Case::Mixed && prev.capital
+        {
             named = true;
         }
     }
@@ -1335,5 +1352,25 @@ mod tests {
         assert!(none_of("Sydney, can you call me", "LOCATION"));
         assert!(none_of("the sfo of it", "LOCATION"));
         assert!(none_of("Sfo is no code", "LOCATION"));
+    }
+
+    #[test]
+    fn facility_names_in_lowercase_and_across_breaks() {
+        assert!(has(
+            "I land at o'hare international airport",
+            "LOCATION",
+            "o'hare international airport"
+        ));
+        assert!(has(
+            "pick me up at Salesforce Transit Center",
+            "LOCATION",
+            "Salesforce Transit Center"
+        ));
+        assert!(none_of("the international airport", "LOCATION"));
+        assert!(none_of(
+            "Yes, that sounds good. What station is it?",
+            "LOCATION"
+        ));
+        assert!(none_of("How about Music, Center stage?", "LOCATION"));
     }
 }
