@@ -58,6 +58,10 @@ const PLACE_CODE: u32 = 1 << 24;
 const REGION: u32 = 1 << 25;
 const REGION_CODE: u32 = 1 << 26;
 const STREET_ALONE: u32 = 1 << 27;
+/// "de", "van", "du": lowercase inside a street's name ("Rue du Temple").
+const PARTICLE: u32 = 1 << 28;
+/// "St.", "Mount": the first word of a place's name ("St. Helena").
+const PLACE_PREFIX: u32 = 1 << 29;
 
 const CUES: u32 = PERSON_STRONG_CUE | PERSON_RELATION | PERSON_CUE | PLACE_STRONG_CUE | PLACE_CUE;
 const NAME: u32 = GIVEN | SURNAME;
@@ -144,6 +148,7 @@ struct LocationRules {
     facility_name_words: Vec<String>,
     city_short: Vec<String>,
     extra_cities: Vec<String>,
+    prefixes: Vec<String>,
     codes: Vec<String>,
     regions: Vec<String>,
     region_codes: Vec<String>,
@@ -155,6 +160,7 @@ struct AddressRules {
     street_words: Vec<String>,
     street_alone: Vec<String>,
     street_first: Vec<String>,
+    particles: Vec<String>,
     after_street: Vec<String>,
     not_street: Vec<String>,
     unit: String,
@@ -303,7 +309,9 @@ impl Dictionaries {
                 *entries.entry(line.to_string()).or_default() |= flag;
             }
         }
-        let extra: [(&Vec<String>, u32); 21] = [
+        let extra: [(&Vec<String>, u32); 23] = [
+            (&rules.location.prefixes, PLACE_PREFIX),
+            (&rules.address.particles, PARTICLE),
             (&rules.location.city_short, CITY_SHORT),
             (&rules.location.extra_cities, CITY),
             (&rules.location.codes, PLACE_CODE),
@@ -606,7 +614,12 @@ impl Dictionaries {
             }
             // A one-letter street name in capitals ("1400 A Street", "21 A Clinton Street").
             let letter = t.end - t.start == 1 && t.capital && case == Case::Mixed;
-            if t.flags & NOT_STREET != 0 && !letter || t.end + MAX_GAP < tokens[k + 1].start {
+            // "# 800 called Civic Plaza": a word that introduces a person ends the street.
+            let person_cue = t.flags & (PERSON_STRONG_CUE | PERSON_RELATION | PERSON_CUE) != 0;
+            if t.flags & NOT_STREET != 0 && !letter
+                || person_cue
+                || t.end + MAX_GAP < tokens[k + 1].start
+            {
                 return None;
             }
         }
@@ -643,7 +656,8 @@ impl Dictionaries {
 
 impl Dictionaries {
     /// "1 Rue Bayard", "7425 Camino Colegio": a house number, a street word that comes
-    /// first, then up to MAX_STREET_WORDS proper words.
+    /// first, then up to MAX_STREET_WORDS proper words; or the number after the name
+    /// ("Rua Domingos Ferreira, 71").
     fn street_first(
         &self,
         text: &str,
@@ -651,26 +665,43 @@ impl Dictionaries {
         i: usize,
         case: Case,
     ) -> Option<(usize, usize)> {
-        let number = &tokens[i.checked_sub(1)?];
-        if !house_number(&text[number.start..number.end]) || !adjacent(number, &tokens[i]) {
-            return None;
-        }
+        let number = i
+            .checked_sub(1)
+            .map(|k| &tokens[k])
+            .filter(|n| house_number(&text[n.start..n.end]) && adjacent(n, &tokens[i]));
         let mut last = i;
         while last < i + MAX_STREET_WORDS {
             let Some(n) = tokens.get(last + 1) else { break };
             let listed = n.flags & (NAME | CITY) != 0 || n.flags & WORD == 0;
-            if !adjacent(&tokens[last], n) || n.flags & NOT_STREET != 0 || !proper(n, case, listed)
+            let particle = n.flags & PARTICLE != 0;
+            if !adjacent(&tokens[last], n)
+                || n.flags & NOT_STREET != 0 && !particle
+                || !(particle || proper(n, case, listed))
             {
                 break;
             }
             last += 1;
         }
-        (last > i).then(|| {
-            (
-                number_start(text, tokens, i - 1),
-                self.address_end(text, tokens, last),
-            )
-        })
+        while last > i && tokens[last].flags & PARTICLE != 0 {
+            last -= 1;
+        }
+        if last == i {
+            return None;
+        }
+        if number.is_some() {
+            let start = number_start(text, tokens, i - 1);
+            return Some((start, self.address_end(text, tokens, last)));
+        }
+        // The number after the name, in text with case, the street word capitalized.
+        let n = tokens.get(last + 1)?;
+        let after = matches!(&text[tokens[last].end..n.start], ", " | " ");
+        let shaped = case == Case::Mixed && tokens[i].capital && after;
+        // "Via Roma, 12 people": a count, not a house number.
+        let counted = tokens
+            .get(last + 2)
+            .is_some_and(|m| &text[n.end..m.start] == " " && !m.capital);
+        (shaped && !counted && house_number(&text[n.start..n.end]))
+            .then(|| (tokens[i].start, n.end))
     }
 
     /// Where an address whose street ends with `tokens[last]` ends: a period, a direction
@@ -788,6 +819,8 @@ fn place(text: &str, tokens: &[Token], i: usize, case: Case) -> Option<(usize, f
             t.end
         };
         return Some((end, SCORE_ALONE));
+    } else if let Some(found) = prefixed_place(tokens, i, case) {
+        return Some(found);
     } else if t.flags & PLACE_CODE != 0 {
         let cued = t.cued & (PLACE_CUE | PLACE_STRONG_CUE) != 0;
         let fires = match case {
@@ -802,6 +835,19 @@ fn place(text: &str, tokens: &[Token], i: usize, case: Case) -> Option<(usize, f
     {
         // "I live in Xyzville": a capitalized unknown word after a strong place cue.
         return Some((t.end, SCORE_CUED));
+    } else if t.cued & PLACE_CUE != 0
+        && case == Case::Mixed
+        && t.capital
+        && t.mid_sentence
+        && t.flags & (WORD | NAME | NEVER_ALONE | CUES) == 0
+        && !t.digit
+        && t.end - t.start > MIN_UNKNOWN
+        && !tokens
+            .get(i + 1)
+            .is_some_and(|n| adjacent(t, n) && n.capital)
+    {
+        // "the weather in Montara": one capitalized word no list knows, after a place cue.
+        return Some((t.end, SCORE_WEAK));
     } else {
         return None;
     };
@@ -947,6 +993,27 @@ fn inflected(t: &Token, text: &str) -> bool {
     ["ed", "ing", "ly", "tion"].iter().any(|s| w.ends_with(s))
 }
 
+/// "St. Helena", "Mount Shasta": a place prefix and a proper word after it that a list
+/// holds as a city, or any proper word after a place cue ("in St. Kilda").
+fn prefixed_place(tokens: &[Token], i: usize, case: Case) -> Option<(usize, f32)> {
+    let t = &tokens[i];
+    let n = tokens.get(i + 1).filter(|n| adjacent(t, n))?;
+    let city = (n.flags | n.phrase_flags) & CITY != 0;
+    let cued = t.cued & (PLACE_CUE | PLACE_STRONG_CUE) != 0;
+    let unknown = case == Case::Mixed && n.flags & (WORD | CUES | NEVER_ALONE) == 0;
+    let fires = t.flags & PLACE_PREFIX != 0
+        && proper(t, case, true)
+        && proper(n, case, true)
+        && !n.digit
+        && (city || cued && unknown);
+    let end = if n.phrase_flags & CITY != 0 {
+        n.phrase_end
+    } else {
+        n.end
+    };
+    fires.then_some((end, if cued { SCORE_PAIR } else { SCORE_ALONE }))
+}
+
 /// Four to six digits and nothing else: a postcode ("75008", "94118").
 fn postcode(text: &str, t: &Token) -> bool {
     let digits = &text[t.start..t.end];
@@ -968,15 +1035,22 @@ fn area_tail(text: &str, tokens: &[Token], mut end: usize, case: Case, towns: bo
     let mut parts = 0;
     while let Some(t) = tokens.get(k) {
         let gap = &text[end..t.start];
-        if gap.is_empty() || gap.len() > MAX_GAP || gap.bytes().any(|b| b != b' ' && b != b',') {
+        // " - " separates parts of an address as a comma does ("71 - Copacabana").
+        let dash = towns && gap == " - ";
+        if gap.is_empty()
+            || gap.len() > MAX_GAP
+            || !dash && gap.bytes().any(|b| b != b' ' && b != b',')
+        {
             break;
         }
-        let comma = gap.contains(',');
-        let last = if t.phrase_flags & REGION != 0 && proper(t, case, true) {
+        // A town also follows its postcode ("50200 Kuala Lumpur").
+        let after_postcode = parts > 0 && postcode(text, &tokens[k - 1]);
+        let comma = gap.contains(',') || dash || after_postcode;
+        let last = if t.phrase_flags & REGION != 0 && (comma || proper(t, case, true)) {
             tokens.partition_point(|n| n.start < t.phrase_end) - 1
         } else if postcode(text, t) && (towns || parts > 0) {
             k
-        } else if t.flags & REGION != 0 && proper(t, case, true) && (comma || parts > 0) {
+        } else if t.flags & REGION != 0 && (comma || parts > 0 && proper(t, case, true)) {
             k
         } else if t.flags & REGION_CODE != 0
             && match case {
@@ -1372,5 +1446,35 @@ mod tests {
             "LOCATION"
         ));
         assert!(none_of("How about Music, Center stage?", "LOCATION"));
+    }
+
+    #[test]
+    fn streets_named_first_and_places_with_prefixes() {
+        assert!(has(
+            "Rua Domingos Ferreira, 71 - Copacabana",
+            "ADDRESS",
+            "Rua Domingos Ferreira, 71 - Copacabana"
+        ));
+        assert!(has(
+            "116 Rue du Temple, 75003",
+            "ADDRESS",
+            "116 Rue du Temple, 75003"
+        ));
+        assert!(has(
+            "at 10944 San Pablo Avenue # 800 called Civic Plaza",
+            "ADDRESS",
+            "10944 San Pablo Avenue # 800"
+        ));
+        assert!(none_of("Via Roma, 12 people came", "ADDRESS"));
+        assert!(has(
+            "a Psychologist in St. Helena instead",
+            "LOCATION",
+            "St. Helena"
+        ));
+        assert!(has("visiting Portola Valley", "LOCATION", "Portola Valley"));
+        assert!(has("the weather in Montara today", "LOCATION", "Montara"));
+        assert!(none_of("the weather in the Valley", "LOCATION"));
+        assert!(none_of("I saw it in March", "LOCATION"));
+        assert!(none_of("St. Jude is a saint", "LOCATION"));
     }
 }
