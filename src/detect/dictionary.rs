@@ -979,12 +979,20 @@ fn extend_drug(tokens: &[Token], i: usize, end: usize) -> usize {
     }
 }
 
-/// The start of a condition with the severity word before it ("severe depression").
+/// The start of a condition with the severity and feeling words before it ("severe
+/// depression", "feeling very depressed"), at most MAX_NAME_EXTRA + 1 of them.
 fn extend_condition(tokens: &[Token], i: usize) -> usize {
-    match i.checked_sub(1).map(|k| &tokens[k]) {
-        Some(p) if p.flags & CONDITION_MODIFIER != 0 && adjacent(p, &tokens[i]) => p.start,
-        _ => tokens[i].start,
+    let mut first = i;
+    while first + MAX_NAME_EXTRA + 1 > i {
+        match first.checked_sub(1).map(|k| &tokens[k]) {
+            // One space between: "feeling, anger" is a list, not a feeling of anger.
+            Some(p) if p.flags & CONDITION_MODIFIER != 0 && tokens[first].start == p.end + 1 => {
+                first -= 1
+            }
+            _ => break,
+        }
     }
+    tokens[first].start
 }
 
 /// Ends like an inflected English word ("-ed", "-ing", "-ly", "-tion").
@@ -1476,5 +1484,23 @@ mod tests {
         assert!(none_of("the weather in the Valley", "LOCATION"));
         assert!(none_of("I saw it in March", "LOCATION"));
         assert!(none_of("St. Jude is a saint", "LOCATION"));
+    }
+
+    #[test]
+    fn feelings_and_lay_conditions() {
+        assert!(has(
+            "I was feeling very depressed",
+            "CONDITION",
+            "feeling very depressed"
+        ));
+        assert!(has("constant worry and anger", "CONDITION", "anger"));
+        assert!(has(
+            "it gave me intrusive thoughts",
+            "CONDITION",
+            "intrusive thoughts"
+        ));
+        assert!(has("my mood, anger and sadness", "CONDITION", "anger"));
+        assert!(none_of("my mood, so what", "CONDITION"));
+        assert!(none_of("I feel great about the order", "CONDITION"));
     }
 }
