@@ -62,6 +62,10 @@ const STREET_ALONE: u32 = 1 << 27;
 const PARTICLE: u32 = 1 << 28;
 /// "St.", "Mount": the first word of a place's name ("St. Helena").
 const PLACE_PREFIX: u32 = 1 << 29;
+/// "sister", "friend": a relation naming someone else.
+const KIN: u32 = 1 << 30;
+/// "will": never a name after a relation in text without case ("my son will call").
+const AUXILIARY: u32 = 1 << 31;
 
 const CUES: u32 = PERSON_STRONG_CUE | PERSON_RELATION | PERSON_CUE | PLACE_STRONG_CUE | PLACE_CUE;
 const NAME: u32 = GIVEN | SURNAME;
@@ -122,6 +126,8 @@ struct Rules {
 struct PersonRules {
     strong_cues: Vec<String>,
     relations: Vec<String>,
+    kin: Vec<String>,
+    auxiliaries: Vec<String>,
     cues: Vec<String>,
     never_alone: Vec<String>,
     everyday_words: Vec<String>,
@@ -309,7 +315,9 @@ impl Dictionaries {
                 *entries.entry(line.to_string()).or_default() |= flag;
             }
         }
-        let extra: [(&Vec<String>, u32); 23] = [
+        let extra: [(&Vec<String>, u32); 25] = [
+            (&rules.person.kin, PERSON_RELATION | KIN),
+            (&rules.person.auxiliaries, AUXILIARY),
             (&rules.location.prefixes, PLACE_PREFIX),
             (&rules.address.particles, PARTICLE),
             (&rules.location.city_short, CITY_SHORT),
@@ -904,10 +912,17 @@ fn person(text: &str, tokens: &[Token], i: usize, case: Case) -> Option<(usize, 
             Case::Mixed => capital && (named || unknown),
             Case::None => named && (!word || given && (!everyday || alone_or_named)) || unknown,
         };
+    // Right after kin ("SISTER MARK", "my friend hope").
+    let kin = i
+        .checked_sub(1)
+        .is_some_and(|k| tokens[k].flags & KIN != 0 && adjacent(&tokens[k], t));
     let relation_cued = t.cued & PERSON_RELATION != 0
         && match case {
             Case::Mixed => capital && (given || named && !word || unknown) || given && !word,
-            Case::None => named && (!word || given && !everyday) || unknown && len > MIN_UNKNOWN,
+            Case::None => {
+                named && (!word || given && (!everyday || kin && t.flags & AUXILIARY == 0))
+                    || unknown && len > MIN_UNKNOWN
+            }
         };
     let score = if never {
         return None;
@@ -1502,5 +1517,18 @@ mod tests {
         assert!(has("my mood, anger and sadness", "CONDITION", "anger"));
         assert!(none_of("my mood, so what", "CONDITION"));
         assert!(none_of("I feel great about the order", "CONDITION"));
+    }
+
+    #[test]
+    fn everyday_names_after_kin_in_text_without_case() {
+        assert!(has(
+            "SEEN BY DR OKAFOR. SON BILL TO CALL WITH UPDATES.",
+            "PERSON",
+            "BILL"
+        ));
+        assert!(has("lives w friend hope in fresno", "PERSON", "hope"));
+        assert!(none_of("my son will call you back", "PERSON"));
+        assert!(none_of("i hope it rains, bill me later", "PERSON"));
+        assert!(none_of("it's summer, i'm frank about it", "PERSON"));
     }
 }
