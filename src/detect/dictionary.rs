@@ -643,9 +643,15 @@ impl Dictionaries {
         i: usize,
         case: Case,
     ) -> Option<(usize, usize)> {
-        let (t, number) = (&tokens[i], &tokens[i.checked_sub(1)?]);
+        let t = &tokens[i];
+        // A direction may stand between ("555 East El Camino Real").
+        let direction = i
+            .checked_sub(1)
+            .is_some_and(|k| tokens[k].flags & AFTER_STREET != 0 && adjacent(&tokens[k], t));
+        let at = i.checked_sub(1 + usize::from(direction))?;
+        let number = &tokens[at];
         if !house_number(&text[number.start..number.end])
-            || !adjacent(number, t)
+            || !adjacent(number, &tokens[at + 1])
             || !proper(t, case, true)
         {
             return None;
@@ -656,7 +662,7 @@ impl Dictionaries {
             i
         };
         Some((
-            number_start(text, tokens, i - 1),
+            number_start(text, tokens, at),
             self.address_end(text, tokens, last),
         ))
     }
@@ -1489,6 +1495,12 @@ mod tests {
             "10944 San Pablo Avenue # 800"
         ));
         assert!(none_of("Via Roma, 12 people came", "ADDRESS"));
+        assert!(has(
+            "It's at 555 East El Camino Real, for $2,650,000.",
+            "ADDRESS",
+            "555 East El Camino Real"
+        ));
+        assert!(none_of("We saw 5 east broadway shows", "ADDRESS"));
         assert!(has(
             "a Psychologist in St. Helena instead",
             "LOCATION",
