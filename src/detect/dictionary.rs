@@ -1074,11 +1074,19 @@ fn area_tail(text: &str, tokens: &[Token], mut end: usize, case: Case, towns: bo
         }
         // A town also follows its postcode ("50200 Kuala Lumpur").
         let after_postcode = parts > 0 && postcode(text, &tokens[k - 1]);
+        // "IL 62704": a ZIP after a state code is the US ZIP pattern's finding.
+        let after_code = parts > 0
+            && tokens[k - 1].flags & REGION_CODE != 0
+            && all_capitals(text, &tokens[k - 1]);
         let comma = gap.contains(',') || dash || after_postcode;
         let last = if t.phrase_flags & REGION != 0 && (comma || proper(t, case, true)) {
             tokens.partition_point(|n| n.start < t.phrase_end) - 1
-        } else if postcode(text, t) && (towns || parts > 0) {
-            k
+        } else if postcode(text, t) && (towns || parts > 0) && !after_code {
+            // With a ZIP+4 extension ("92037-1234").
+            match tokens.get(k + 1) {
+                Some(n) if &text[t.end..n.start] == "-" && postcode(text, n) => k + 1,
+                _ => k,
+            }
         } else if t.flags & REGION != 0 && (comma || parts > 0 && proper(t, case, true)) {
             k
         } else if t.flags & REGION_CODE != 0
@@ -1401,7 +1409,12 @@ mod tests {
         assert!(has(
             "100 Masonic Avenue, San Francisco, CA 94118.",
             "ADDRESS",
-            "100 Masonic Avenue, San Francisco, CA 94118"
+            "100 Masonic Avenue, San Francisco, CA"
+        ));
+        assert!(has(
+            "1003 Coast Boulevard, La Jolla, California 92037-1234, USA",
+            "ADDRESS",
+            "1003 Coast Boulevard, La Jolla, California 92037-1234, USA"
         ));
         assert!(has(
             "29 East Allen Street 2nd Floor",
