@@ -21,8 +21,9 @@ use super::validate::{self, Validator};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex::{Regex, RegexSet};
 use regex_automata::hybrid::dfa::{Cache, DFA};
+use regex_automata::hybrid::LazyStateID;
 use regex_automata::nfa::thompson;
-use regex_automata::{Input, PatternSet};
+use regex_automata::{Input, PatternID};
 use regex_syntax::hir::{Class, Hir, HirKind};
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -48,6 +49,17 @@ struct CompiledPattern {
     context: Option<CompiledContext>,
     /// The fewest ASCII digits a match holds: a text with fewer cannot match.
     min_digits: usize,
+}
+
+impl CompiledPattern {
+    /// False for a pattern whose score stays under the floor even near its context words.
+    fn can_fire(&self, min_score: f32) -> bool {
+        self.score >= min_score
+            || self
+                .context
+                .as_ref()
+                .is_some_and(|c| !c.words.is_empty() && self.score + c.boost >= min_score)
+    }
 }
 
 struct CompiledContext {
@@ -88,18 +100,37 @@ pub struct Detector {
 /// counts), and more.
 const TIER_DIGITS: [usize; 2] = [1, 5];
 
-/// One automaton over some of the patterns.
+/// One automaton over some of the patterns, and over their context words.
 struct Tier {
     dfa: DFA,
-    /// Index into the detector's patterns of each of the automaton's patterns.
+    /// Index into the detector's patterns of each of the automaton's first patterns.
     patterns: Vec<usize>,
+    /// For each of `patterns` that fires only near a context word, the automaton's pattern
+    /// that matches any of those words: a match counts only with one in the text.
+    gates: Vec<Option<PatternID>>,
+    /// Whether a search for any match goes before the walk.
+    screen: bool,
     /// Warm DFA caches of scratches that were dropped, for the next ones.
     caches: Arc<Mutex<Vec<Cache>>>,
 }
 
 impl Tier {
-    fn new(sources: &[&str], patterns: Vec<usize>) -> Result<Tier, String> {
-        let sources: Vec<&str> = patterns.iter().map(|&i| sources[i]).collect();
+    /// `gate_words[i]`: a regex matching any of the context words pattern `i` needs near a
+    /// match to fire, if it needs one.
+    fn new(
+        sources: &[&str],
+        gate_words: &[Option<String>],
+        patterns: Vec<usize>,
+        screen: bool,
+    ) -> Result<Tier, String> {
+        let mut all: Vec<&str> = patterns.iter().map(|&i| sources[i]).collect();
+        let mut gates = Vec::with_capacity(patterns.len());
+        for &i in &patterns {
+            gates.push(gate_words[i].as_deref().map(|words| {
+                all.push(words);
+                PatternID::must(all.len() - 1)
+            }));
+        }
         let dfa = DFA::builder()
             .configure(
                 DFA::config()
@@ -109,11 +140,13 @@ impl Tier {
                     .unicode_word_boundary(true),
             )
             .thompson(thompson::Config::new().which_captures(thompson::WhichCaptures::None))
-            .build_many(&sources)
+            .build_many(&all)
             .map_err(|e| e.to_string())?;
         Ok(Tier {
             dfa,
             patterns,
+            gates,
+            screen,
             caches: Arc::default(),
         })
     }
@@ -132,41 +165,130 @@ impl Tier {
             *slot = Some(Lease {
                 pool: self.caches.clone(),
                 cache: Some(cache.unwrap_or_else(|| self.dfa.create_cache())),
-                hits: PatternSet::new(self.dfa.pattern_len()),
+                hits: Bits::new(self.dfa.pattern_len()),
             });
         }
         slot.as_mut().expect("lease just filled")
     }
 
     /// Appends to `out` the detector's index of every pattern that matches somewhere in
-    /// `text`; false when the automaton quit on this text.
+    /// `text`, leaving out those that need a context word when none of theirs is in the
+    /// text; false when the automaton quit on this text.
     fn scan(&self, text: &str, slot: &mut Option<Lease>, out: &mut Vec<usize>) -> bool {
         let lease = self.lease(slot);
-        lease.hits.clear();
         let cache = lease
             .cache
             .as_mut()
             .expect("a lease holds its cache until dropped");
-        // Most texts match nothing: a search that stops at the first match state runs the
-        // DFA's fast loop and settles those; the overlapping search, which reports every
-        // pattern, runs only after a hit.
-        match self
-            .dfa
-            .try_search_fwd(cache, &Input::new(text).earliest(true))
-        {
-            Ok(None) => return true,
-            Ok(Some(_)) => {}
-            Err(_) => return false,
+        // Most texts with few digits match nothing: the crate's search stopping at the
+        // first match state settles those fastest, and the walk runs only after a hit.
+        // Texts with many digits nearly always hold a match, so they go straight to the walk.
+        if self.screen {
+            match self
+                .dfa
+                .try_search_fwd(cache, &Input::new(text).earliest(true))
+            {
+                Ok(None) => return true,
+                Ok(Some(_)) => {}
+                Err(_) => return false,
+            }
         }
-        if self
-            .dfa
-            .try_which_overlapping_matches(cache, &Input::new(text), &mut lease.hits)
-            .is_err()
-        {
+        if !self.walk(text, cache, &mut lease.hits) {
             return false;
         }
-        out.extend(lease.hits.iter().map(|p| self.patterns[p.as_usize()]));
+        let hits = &lease.hits;
+        for (w, &word) in hits.iter().enumerate() {
+            let mut word = word;
+            while word != 0 {
+                let hit = w * 64 + word.trailing_zeros() as usize;
+                word &= word - 1;
+                let Some(&index) = self.patterns.get(hit) else {
+                    return true;
+                };
+                if self.gates[hit].is_none_or(|gate| hits.contains(gate)) {
+                    out.push(index);
+                }
+            }
+        }
         true
+    }
+
+    /// Fills `hits` with every automaton pattern that matches somewhere in `text`, in one
+    /// walk over its bytes; false when the automaton quit. Only the set is wanted, not where
+    /// the matches are, so this is the crate's overlapping search without its stop and
+    /// restart at each match, which cost more than the walk on short texts full of digits.
+    fn walk(&self, text: &str, cache: &mut Cache, hits: &mut Bits) -> bool {
+        hits.clear();
+        let bytes = text.as_bytes();
+        let Ok(mut state) = self.dfa.start_state_forward(cache, &Input::new(text)) else {
+            return false;
+        };
+        // A run of digits keeps entering the same match state: its patterns are added once.
+        let mut last_match = None;
+        let mut at = 0;
+        loop {
+            if state.is_tagged() {
+                if state.is_match() {
+                    self.record(cache, state, &mut last_match, hits);
+                } else if state.is_quit() {
+                    return false;
+                } else if state.is_dead() {
+                    return true;
+                }
+                let Some(&byte) = bytes.get(at) else {
+                    break;
+                };
+                let Ok(next) = self.dfa.next_state(cache, state, byte) else {
+                    return false;
+                };
+                state = next;
+                at += 1;
+                continue;
+            }
+            // The crate's fast path: transitions between untagged states need no checks.
+            let mut prev = state;
+            while let Some(&byte) = bytes.get(at) {
+                prev = state;
+                state = self.dfa.next_state_untagged(cache, state, byte);
+                at += 1;
+                if state.is_tagged() {
+                    break;
+                }
+            }
+            if state.is_unknown() {
+                let Ok(next) = self.dfa.next_state(cache, prev, bytes[at - 1]) else {
+                    return false;
+                };
+                state = next;
+            }
+            if !state.is_tagged() && at == bytes.len() {
+                break;
+            }
+        }
+        match self.dfa.next_eoi_state(cache, state) {
+            Ok(end) if end.is_match() => {
+                self.record(cache, end, &mut last_match, hits);
+                true
+            }
+            Ok(end) => !end.is_quit(),
+            Err(_) => false,
+        }
+    }
+
+    fn record(
+        &self,
+        cache: &Cache,
+        state: LazyStateID,
+        last_match: &mut Option<(LazyStateID, usize)>,
+        hits: &mut Bits,
+    ) {
+        let key = Some((state, cache.clear_count()));
+        if *last_match != key {
+            *last_match = key;
+            for i in 0..self.dfa.match_len(cache, state) {
+                hits.insert(self.dfa.match_pattern(cache, state, i));
+            }
+        }
     }
 }
 
@@ -248,7 +370,34 @@ pub struct Scratch {
 struct Lease {
     pool: Arc<Mutex<Vec<Cache>>>,
     cache: Option<Cache>,
-    hits: PatternSet,
+    hits: Bits,
+}
+
+/// The patterns of an automaton that matched a text, as bits.
+struct Bits(Vec<u64>);
+
+impl Bits {
+    fn new(len: usize) -> Bits {
+        Bits(vec![0; len.div_ceil(64)])
+    }
+
+    fn clear(&mut self) {
+        self.0.fill(0);
+    }
+
+    fn insert(&mut self, pattern: PatternID) {
+        let i = pattern.as_usize();
+        self.0[i / 64] |= 1 << (i % 64);
+    }
+
+    fn contains(&self, pattern: PatternID) -> bool {
+        let i = pattern.as_usize();
+        self.0[i / 64] & (1 << (i % 64)) != 0
+    }
+
+    fn iter(&self) -> std::slice::Iter<'_, u64> {
+        self.0.iter()
+    }
 }
 
 impl Drop for Lease {
@@ -331,12 +480,29 @@ impl Detector {
             message,
         };
         let sources: Vec<&str> = compiled.iter().map(|p| p.regex.as_str()).collect();
+        // A pattern that needs a context word to fire is live only with one in the text.
+        let gate_words: Vec<Option<String>> = compiled
+            .iter()
+            .map(|p| {
+                let ctx = p.context.as_ref().filter(|_| p.score < options.min_score)?;
+                let words: Vec<String> = ctx
+                    .words
+                    .iter()
+                    .map(|&w| regex_syntax::escape(&context_vocab[w]))
+                    .collect();
+                Some(format!("(?i-u:{})", words.join("|")))
+            })
+            .collect();
         let mut tiers = Vec::new();
         for bound in TIER_DIGITS.into_iter().chain([usize::MAX]) {
+            // A pattern that cannot reach the score floor even near its words never fires.
             let members = (0..compiled.len())
-                .filter(|&i| compiled[i].min_digits < bound)
+                .filter(|&i| {
+                    compiled[i].min_digits < bound && compiled[i].can_fire(options.min_score)
+                })
                 .collect();
-            tiers.push(Tier::new(&sources, members).map_err(set_error)?);
+            let screen = bound < usize::MAX || std::env::var_os("SCREEN").is_some();
+            tiers.push(Tier::new(&sources, &gate_words, members, screen).map_err(set_error)?);
         }
         let fallback = RegexSet::new(&sources).map_err(|e| set_error(e.to_string()))?;
         let context_words = (!context_vocab.is_empty()).then(|| {
@@ -392,22 +558,26 @@ impl Detector {
             matched, leases, ..
         } = scratch;
         leases.resize_with(self.tiers.len(), || None);
-        let scanned = self.tiers[tier].scan(text, &mut leases[tier], matched);
-        if !scanned {
+        if !self.tiers[tier].scan(text, &mut leases[tier], matched) {
             matched.clear();
             matched.extend(self.fallback.matches(text).iter());
         }
-        let mut context_scanned = false;
+        // Context words are looked up once per text, for all patterns that use them.
+        let context_needed = matched.iter().any(|&i| {
+            let p = &self.patterns[i];
+            p.context
+                .as_ref()
+                .is_some_and(|c| p.score + c.boost >= self.min_score)
+        });
+        if context_needed {
+            self.scan_context(text, &mut scratch.context_hits);
+        }
         for i in 0..scratch.matched.len() {
             let index = scratch.matched[i];
             let p = &self.patterns[index];
             if let Some(ctx) = &p.context {
                 if p.score + ctx.boost < self.min_score {
                     continue;
-                }
-                if !context_scanned {
-                    self.scan_context(text, &mut scratch.context_hits);
-                    context_scanned = true;
                 }
                 // A pattern scoring under the threshold fires only near one of its words:
                 // with none anywhere in the text, its regex need not run.
