@@ -859,6 +859,9 @@ fn place(text: &str, tokens: &[Token], i: usize, case: Case) -> Option<(usize, f
         && !tokens
             .get(i + 1)
             .is_some_and(|n| adjacent(t, n) && n.capital)
+        // "from SSRIs", "from Googleing": an acronym or an inflected word, not a town.
+        && !text[t.start + 1..t.end].bytes().any(|b| b.is_ascii_uppercase())
+        && !inflected(t, text)
     {
         // "the weather in Montara": one capitalized word no list knows, after a place cue.
         return Some((t.end, SCORE_WEAK));
@@ -1522,6 +1525,8 @@ mod tests {
         assert!(has("visiting Portola Valley", "LOCATION", "Portola Valley"));
         assert!(has("the weather in Montara today", "LOCATION", "Montara"));
         assert!(none_of("the weather in the Valley", "LOCATION"));
+        assert!(none_of("withdrawal from SSRIs is bad", "LOCATION"));
+        assert!(none_of("I found out from Googleing it", "LOCATION"));
         assert!(none_of("I saw it in March", "LOCATION"));
         assert!(none_of("St. Jude is a saint", "LOCATION"));
     }
