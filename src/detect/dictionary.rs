@@ -1512,6 +1512,11 @@ mod tests {
         ));
         assert!(none_of("Via Roma, 12 people came", "ADDRESS"));
         assert!(has(
+            "45, Tengkat Tong Shin, Bukit Bintang, 50200 Kuala Lumpur",
+            "ADDRESS",
+            "45, Tengkat Tong Shin, Bukit Bintang, 50200 Kuala Lumpur"
+        ));
+        assert!(has(
             "It's at 555 East El Camino Real, for $2,650,000.",
             "ADDRESS",
             "555 East El Camino Real"
