@@ -778,6 +778,8 @@ fn adjacent(a: &Token, b: &Token) -> bool {
 fn facility_start(text: &str, tokens: &[Token], i: usize, case: Case) -> Option<usize> {
     let mut k = i;
     let mut named = false;
+    // A generic facility word ("centre") in text without case needs a listed name before it.
+    let generic = case == Case::None && tokens[i].flags & FACILITY_NAME != 0;
     let lowest = i.saturating_sub(MAX_STREET_WORDS);
     while k > lowest {
         let prev = &tokens[k - 1];
@@ -810,7 +812,9 @@ fn facility_start(text: &str, tokens: &[Token], i: usize, case: Case) -> Option<
             break;
         }
         k -= 1;
-        if prev.flags & FACILITY_NAME == 0 && (!lowercase || lowercase_name)
+        let listed_name = prev.flags & (NAME | CITY) != 0 && prev.flags & WORD == 0;
+        if prev.flags & FACILITY_NAME == 0 && (!lowercase || lowercase_name) && !generic
+            || generic && listed_name
             || case == Case::Mixed && prev.capital
         {
             named = true;
@@ -836,6 +840,14 @@ fn place(text: &str, tokens: &[Token], i: usize, case: Case) -> Option<(usize, f
     } else if let Some(found) = prefixed_place(tokens, i, case) {
         return Some(found);
     } else if t.flags & PLACE_CODE != 0 {
+        // "ORD-2026-740260": part of an identifier, not an airport.
+        let joined = |at: Option<&u8>| at.is_some_and(|&b| matches!(b, b'-' | b'_' | b'/'));
+        let bytes = text.as_bytes();
+        if joined(bytes.get(t.end)) && bytes.get(t.end + 1).is_some_and(u8::is_ascii_digit)
+            || t.start > 0 && joined(bytes.get(t.start - 1))
+        {
+            return None;
+        }
         let cued = t.cued & (PLACE_CUE | PLACE_STRONG_CUE) != 0;
         let fires = match case {
             Case::Mixed => all_capitals(text, t),
@@ -1470,6 +1482,11 @@ mod tests {
         assert!(none_of("from Portland, or from Salem", "PERSON"));
         assert!(none_of("Sydney, can you call me", "LOCATION"));
         assert!(none_of("the sfo of it", "LOCATION"));
+        assert!(none_of(
+            "order ORD-2026-740260 was charged twice",
+            "LOCATION"
+        ));
+        assert!(has("the SFO-LAX flight", "LOCATION", "SFO"));
         assert!(none_of("Sfo is no code", "LOCATION"));
     }
 
@@ -1486,6 +1503,12 @@ mod tests {
             "Salesforce Transit Center"
         ));
         assert!(none_of("the international airport", "LOCATION"));
+        assert!(none_of("aadhaar centre timings are 9 to 5", "LOCATION"));
+        assert!(has(
+            "ADMITTED FROM LAKEVIEW CLINIC WITH ASTHMA",
+            "LOCATION",
+            "LAKEVIEW CLINIC"
+        ));
         assert!(none_of(
             "Yes, that sounds good. What station is it?",
             "LOCATION"
