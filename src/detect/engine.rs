@@ -1,6 +1,6 @@
 //! The detection engine: every pattern compiled once, one pass over each text.
 //!
-//! One lazy DFA over all patterns tells in one scan which patterns can match a text at all;
+//! One lazy DFA over all patterns tells in one walk over a text which patterns can match it;
 //! only those run their own regex to find where. Chat messages mostly hold no PII, so most
 //! texts cost a single automaton pass however many patterns are loaded.
 //!
@@ -8,18 +8,25 @@
 //! same automaton but gives up on it when a union of many patterns keeps creating states,
 //! and falls back to an NFA simulation about 50 times slower (measured with
 //! `benches/detect.rs`). Driven directly, it never gives up, and its caches of built states
-//! are pooled in the detector so that every worker thread starts warm.
+//! are pooled in the detector so that every worker thread starts warm. It is built from
+//! widened patterns (see `widen`): only their candidates matter, and a smaller automaton
+//! reads faster.
 //!
 //! Most identifiers are long numbers, and most chat messages hold few digits or none. So
 //! there is one automaton per bound of [`TIER_DIGITS`], over the patterns that can match
 //! with fewer digits than the bound, used for texts with fewer digits than that, and one over
 //! all patterns for the rest. The smaller the automaton, the faster it runs.
+//!
+//! Many patterns (a bare nine-digit number, a date) fire only near a context word. Each
+//! automaton also matches any of those words, so such a pattern is a candidate only in a
+//! text that holds one: number-heavy messages with no such word skip their regexes.
 
 use super::dictionary::{DictScratch, Dictionaries};
 use super::pattern::{PatternError, SourcedPattern};
 use super::validate::{self, Validator};
+use super::widen::widen;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
-use regex::{Regex, RegexSet};
+use regex::Regex;
 use regex_automata::hybrid::dfa::{Cache, DFA};
 use regex_automata::hybrid::LazyStateID;
 use regex_automata::nfa::thompson;
@@ -84,9 +91,6 @@ pub struct Detector {
     /// `tiers[i]`: the patterns a text with fewer than `TIER_DIGITS[i]` digits can match;
     /// the last: all patterns.
     tiers: Vec<Tier>,
-    /// Answers for texts the DFA quits on: user patterns with Unicode word boundaries on
-    /// non-ASCII text.
-    fallback: RegexSet,
     patterns: Vec<CompiledPattern>,
     context_words: Option<AhoCorasick>,
     allow: HashSet<String>,
@@ -115,32 +119,38 @@ struct Tier {
 }
 
 impl Tier {
-    /// `gate_words[i]`: a regex matching any of the context words pattern `i` needs near a
-    /// match to fire, if it needs one.
+    /// `screens[i]`: the widened pattern `i`; `gate_words[i]`: the widened context words
+    /// pattern `i` needs near a match to fire, if it needs one.
     fn new(
-        sources: &[&str],
-        gate_words: &[Option<String>],
+        screens: &[Hir],
+        gate_words: &[Option<Hir>],
         patterns: Vec<usize>,
         screen: bool,
     ) -> Result<Tier, String> {
-        let mut all: Vec<&str> = patterns.iter().map(|&i| sources[i]).collect();
+        let mut all: Vec<&Hir> = patterns.iter().map(|&i| &screens[i]).collect();
         let mut gates = Vec::with_capacity(patterns.len());
         for &i in &patterns {
-            gates.push(gate_words[i].as_deref().map(|words| {
+            gates.push(gate_words[i].as_ref().map(|words| {
                 all.push(words);
                 PatternID::must(all.len() - 1)
             }));
         }
+        let nfa = thompson::Compiler::new()
+            .configure(
+                thompson::Config::new()
+                    .which_captures(thompson::WhichCaptures::None)
+                    .utf8(false),
+            )
+            .build_many_from_hir(&all)
+            .map_err(|e| e.to_string())?;
         let dfa = DFA::builder()
             .configure(
                 DFA::config()
                     .match_kind(regex_automata::MatchKind::All)
                     .cache_capacity(DFA_CACHE_BYTES)
-                    .minimum_cache_clear_count(None)
-                    .unicode_word_boundary(true),
+                    .minimum_cache_clear_count(None),
             )
-            .thompson(thompson::Config::new().which_captures(thompson::WhichCaptures::None))
-            .build_many(&all)
+            .build_from_nfa(nfa)
             .map_err(|e| e.to_string())?;
         Ok(Tier {
             dfa,
@@ -421,6 +431,7 @@ impl Detector {
     ) -> Result<Detector, PatternError> {
         let mut context_vocab: Vec<String> = Vec::new();
         let mut compiled = Vec::new();
+        let mut screens = Vec::new();
         for p in patterns {
             let spec = &p.spec;
             if options.disable.iter().any(|d| d == &spec.id) {
@@ -432,6 +443,7 @@ impl Detector {
                 message,
             };
             let regex = Regex::new(&spec.regex).map_err(|e| invalid(e.to_string()))?;
+            let hir = regex_syntax::parse(&spec.regex).map_err(|e| invalid(e.to_string()))?;
             let validator = match &spec.validator {
                 Some(name) => Some(
                     validate::by_name(name)
@@ -469,19 +481,17 @@ impl Detector {
                 validator,
                 score: spec.score,
                 context,
-                min_digits: min_digits(
-                    &regex_syntax::parse(&spec.regex).map_err(|e| invalid(e.to_string()))?,
-                ),
+                min_digits: min_digits(&hir),
             });
+            screens.push(widen(&hir));
         }
         let set_error = |message: String| PatternError::Invalid {
             file: "(all)".into(),
             id: "(set)".into(),
             message,
         };
-        let sources: Vec<&str> = compiled.iter().map(|p| p.regex.as_str()).collect();
         // A pattern that needs a context word to fire is live only with one in the text.
-        let gate_words: Vec<Option<String>> = compiled
+        let gate_words: Vec<Option<Hir>> = compiled
             .iter()
             .map(|p| {
                 let ctx = p.context.as_ref().filter(|_| p.score < options.min_score)?;
@@ -490,9 +500,12 @@ impl Detector {
                     .iter()
                     .map(|&w| regex_syntax::escape(&context_vocab[w]))
                     .collect();
-                Some(format!("(?i-u:{})", words.join("|")))
+                let words = format!("(?i-u:{})", words.join("|"));
+                Some(regex_syntax::parse(&words).map(|hir| widen(&hir)))
             })
-            .collect();
+            .map(Option::transpose)
+            .collect::<Result<_, _>>()
+            .map_err(|e| set_error(e.to_string()))?;
         let mut tiers = Vec::new();
         for bound in TIER_DIGITS.into_iter().chain([usize::MAX]) {
             // A pattern that cannot reach the score floor even near its words never fires.
@@ -501,10 +514,9 @@ impl Detector {
                     compiled[i].min_digits < bound && compiled[i].can_fire(options.min_score)
                 })
                 .collect();
-            let screen = bound < usize::MAX || std::env::var_os("SCREEN").is_some();
-            tiers.push(Tier::new(&sources, &gate_words, members, screen).map_err(set_error)?);
+            let screen = bound < usize::MAX;
+            tiers.push(Tier::new(&screens, &gate_words, members, screen).map_err(set_error)?);
         }
-        let fallback = RegexSet::new(&sources).map_err(|e| set_error(e.to_string()))?;
         let context_words = (!context_vocab.is_empty()).then(|| {
             AhoCorasickBuilder::new()
                 .ascii_case_insensitive(true)
@@ -522,7 +534,6 @@ impl Detector {
         });
         Ok(Detector {
             tiers,
-            fallback,
             patterns: compiled,
             context_words,
             allow: options.allow.iter().map(|s| s.to_lowercase()).collect(),
@@ -559,8 +570,10 @@ impl Detector {
         } = scratch;
         leases.resize_with(self.tiers.len(), || None);
         if !self.tiers[tier].scan(text, &mut leases[tier], matched) {
+            // The widened patterns hold nothing the automaton could quit on; should it
+            // fail all the same, every pattern runs.
             matched.clear();
-            matched.extend(self.fallback.matches(text).iter());
+            matched.extend(0..self.patterns.len());
         }
         // Context words are looked up once per text, for all patterns that use them.
         let context_needed = matched.iter().any(|&i| {
