@@ -1102,14 +1102,14 @@ fn area_tail(text: &str, tokens: &[Token], mut end: usize, case: Case, towns: bo
                 Some(n) if &text[t.end..n.start] == "-" && postcode(text, n) => k + 1,
                 _ => k,
             }
-        } else if t.flags & REGION != 0 && (comma || parts > 0 && proper(t, case, true)) {
-            k
-        } else if t.flags & REGION_CODE != 0
-            && match case {
-                Case::Mixed => all_capitals(text, t),
-                Case::None => comma && t.flags & WORD == 0,
-            }
+        } else if t.flags & REGION != 0 && (comma || parts > 0 && proper(t, case, true))
+            || t.flags & REGION_CODE != 0
+                && match case {
+                    Case::Mixed => all_capitals(text, t),
+                    Case::None => comma && t.flags & WORD == 0,
+                }
         {
+            // A region, or its code ("Australia", "OR").
             k
         } else if towns && comma {
             let Some(last) = town(text, tokens, k, case) else {
