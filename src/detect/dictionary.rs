@@ -1041,15 +1041,15 @@ fn inflected(t: &Token, text: &str) -> bool {
 /// holds as a city, or any proper word after a place cue ("in St. Kilda").
 fn prefixed_place(tokens: &[Token], i: usize, case: Case) -> Option<(usize, f32)> {
     let t = &tokens[i];
+    if t.flags & PLACE_PREFIX == 0 {
+        return None;
+    }
     let n = tokens.get(i + 1).filter(|n| adjacent(t, n))?;
     let city = (n.flags | n.phrase_flags) & CITY != 0;
     let cued = t.cued & (PLACE_CUE | PLACE_STRONG_CUE) != 0;
     let unknown = case == Case::Mixed && n.flags & (WORD | CUES | NEVER_ALONE) == 0;
-    let fires = t.flags & PLACE_PREFIX != 0
-        && proper(t, case, true)
-        && proper(n, case, true)
-        && !n.digit
-        && (city || cued && unknown);
+    let fires =
+        proper(t, case, true) && proper(n, case, true) && !n.digit && (city || cued && unknown);
     let end = if n.phrase_flags & CITY != 0 {
         n.phrase_end
     } else {
