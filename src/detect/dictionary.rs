@@ -3,27 +3,25 @@
 //! capitalization, neighbouring names); street addresses as a house number followed by
 //! street words and a street suffix.
 //!
-//! Every list of `patterns/dict/` is compiled into two structures: single words go into one
-//! hash table (word -> the flags of every list holding it), and entries of several words
-//! ("panic attacks", "corte madera", "my name is") into an Aho-Corasick automaton that is
-//! walked, anchored, only from words that start such an entry. One automaton over all
-//! ~300,000 entries was measured first: walking it at every word start ran at 13-36 MB/s
-//! (contiguous NFA, 36 MB; each step a cache miss), its DFA took 572 MB and was slower
-//! still; a hash probe per word costs one cache miss. The rules then read the flags word by
-//! word.
+//! Every list of `patterns/dict/` is compiled into one hash table keyed by a 64-bit hash of
+//! the (case-folded) text: single words map to the flags of every list holding them, and
+//! entries of several words ("panic attacks", "corte madera", "my name is") put every
+//! prefix that ends at a word boundary into the table too, so that a phrase is followed
+//! from a word that starts one by a probe per boundary, stopping at the first prefix no
+//! entry has. One Aho-Corasick automaton over all ~300,000 entries was measured first:
+//! walking it at every word start ran at 13-36 MB/s (contiguous NFA, 36 MB; each step a
+//! cache miss), its DFA took 572 MB and was slower still; an automaton over the phrases
+//! alone still took most of the 1.5 s start-up and 20 MB, while a hash probe costs about
+//! one cache miss. The rules then read the flags word by word.
 //!
 //! Case carries much of the evidence in chat text ("Will" vs "will"), none in ALL-CAPS
 //! nursing notes or all-lowercase messages; the rules switch to list evidence alone when a
 //! text has no case to read.
 
 use super::engine::Finding;
-use aho_corasick::automaton::Automaton;
-use aho_corasick::nfa::contiguous::NFA;
-use aho_corasick::{Anchored, MatchKind};
 use regex::Regex;
 use serde::Deserialize;
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::io::Read;
 use std::sync::{Arc, OnceLock};
 
@@ -52,7 +50,7 @@ const CONDITION_MODIFIER: u32 = 1 << 19;
 const CITY_SHORT: u32 = 1 << 20;
 const STREET_FIRST: u32 = 1 << 21;
 const AFTER_STREET: u32 = 1 << 22;
-/// The first word of a multi-word entry: the phrase automaton is walked from it.
+/// A prefix of a multi-word entry (its first word, or more): the phrase goes on after it.
 const PHRASE_START: u32 = 1 << 23;
 
 const CUES: u32 = PERSON_STRONG_CUE | PERSON_RELATION | PERSON_CUE | PLACE_STRONG_CUE | PLACE_CUE;
@@ -173,55 +171,154 @@ const MAX_STREET_WORDS: usize = 4;
 /// Words longer than this are in no list; they are not looked up.
 const MAX_WORD: usize = 40;
 
-/// A word's key: an FxHash-style 64-bit hash of its bytes, eight at a time, folded to
-/// lowercase by setting bit 5 of every byte (which lowercases ASCII letters and leaves
-/// digits and apostrophes alone; list entries and text words are folded the same way).
-/// Tables are keyed by the hash alone, so a lookup is one probe with an inline compare and
-/// no pointer to chase (the lookup every word of every text pays). Two of the ~300,000
-/// entries, or an entry and a word of a text, share a key with odds of about 1 in 10^13.
-fn word_key(word: &[u8]) -> u64 {
-    let mut h = word.len() as u64;
-    for chunk in word.chunks(8) {
-        let mut eight = [0u8; 8];
-        eight[..chunk.len()].copy_from_slice(chunk);
-        let folded = u64::from_le_bytes(eight) | 0x2020_2020_2020_2020;
-        h = (h.rotate_left(5) ^ folded).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+/// The key of a word or of a phrase, bytes `start..end` of `text`: an FxHash-style 64-bit
+/// hash of the bytes, eight at a time, with ASCII letters folded to lower case (so list
+/// entries and text words match whatever their case). The table is keyed by the hash
+/// alone, so a lookup is one probe with an inline compare and no pointer to chase (the
+/// lookup every word of every text pays). Two of the ~400,000 keys, or a key and a word of
+/// a text, are the same with odds of about 1 in 10^13.
+fn span_key(text: &[u8], start: usize, end: usize) -> u64 {
+    let mut h = (end - start) as u64;
+    let mut at = start;
+    while at < end {
+        // Eight bytes read at once even past the end of the span (not of the text), then
+        // masked.
+        let eight = match text.get(at..at + 8) {
+            Some(b) => u64::from_le_bytes(b.try_into().expect("eight bytes")),
+            None => {
+                let mut b = [0u8; 8];
+                b[..text.len() - at].copy_from_slice(&text[at..]);
+                u64::from_le_bytes(b)
+            }
+        };
+        let left = end - at;
+        let eight = if left < 8 {
+            eight & (u64::MAX >> (64 - 8 * left))
+        } else {
+            eight
+        };
+        h = (h.rotate_left(5) ^ ascii_lower(eight)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        at += 8;
     }
     h
 }
 
-/// The key of two words in a row, for the table of phrase beginnings.
+/// Eight bytes with their ASCII capitals lowercased and every other byte left alone: bit 7
+/// of each byte of the two sums says whether it is at least b'A', at least b'Z' + 1.
+fn ascii_lower(x: u64) -> u64 {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let low = x & LOW7;
+    let from_a = low + 0x3f3f_3f3f_3f3f_3f3f;
+    let past_z = low + 0x2525_2525_2525_2525;
+    x | ((from_a & !past_z & !x & HIGH) >> 2)
+}
+
+/// What the table holds for one key.
+#[derive(Clone, Copy, Default)]
+struct Slot {
+    key: u64,
+    /// The flags of the word alone, and PHRASE_START when some entry goes on after it.
+    flags: u32,
+    /// The flags of the multi-word entry that is exactly this text, if any.
+    phrase: u32,
+}
+
+impl Slot {
+    fn is_empty(&self) -> bool {
+        self.flags | self.phrase == 0
+    }
+}
+
+/// Open addressing with linear probing over 16-byte slots, four to a cache line, at most
+/// half full: a lookup, found or not, mostly reads one cache line. Built once, never
+/// changed.
+struct Table {
+    slots: Vec<Slot>,
+    /// The slot of a key is its top bits (the hash's best mixed).
+    shift: u32,
+}
+
+impl Table {
+    /// Builds the table from (key, flags, phrase flags) rows, merging the rows of a key.
+    fn new(mut rows: Vec<Slot>) -> Table {
+        rows.sort_unstable_by_key(|r| r.key);
+        rows.dedup_by(|next, kept| {
+            let same = next.key == kept.key;
+            if same {
+                kept.flags |= next.flags;
+                kept.phrase |= next.phrase;
+            }
+            same
+        });
+        let len = (rows.len() * 2).next_power_of_two().max(2);
+        let mut slots = vec![Slot::default(); len];
+        let shift = 64 - len.trailing_zeros();
+        for row in rows.into_iter().filter(|r| !r.is_empty()) {
+            let mut i = (row.key >> shift) as usize;
+            while !slots[i].is_empty() {
+                i = (i + 1) & (len - 1);
+            }
+            slots[i] = row;
+        }
+        Table { slots, shift }
+    }
+
+    /// The slot of `key`, or an empty one.
+    fn get(&self, key: u64) -> Slot {
+        let mask = self.slots.len() - 1;
+        let mut i = (key >> self.shift) as usize;
+        loop {
+            let slot = self.slots[i];
+            if slot.key == key || slot.is_empty() {
+                return slot;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+}
+
+/// The key of two words in a row.
 fn pair_key(first: u64, second: u64) -> u64 {
     (first.rotate_left(29) ^ second).wrapping_mul(0x9e_37_79_b9_7f_4a_7c_15)
 }
 
-/// Keys are already hashes: the table uses them as they are.
-#[derive(Default)]
-struct KeyHasher(u64);
+/// A Bloom filter (two bits per key in one 64-bit word) over the first two words of every
+/// multi-word entry. Most words start some entry ("i" starts "i am", "the" starts "the
+/// hague"), yet the next word seldom continues one ("i have", "the doctor"): the filter,
+/// small enough to stay in the processor's cache, says so without probing the large table.
+struct Filter(Vec<u64>);
 
-impl Hasher for KeyHasher {
-    fn write(&mut self, _: &[u8]) {
-        unreachable!("only u64 keys are hashed");
+/// Words of the pair filter (a power of two): 128 KiB for the ~70,000 pairs, about 2%
+/// false positives.
+const FILTER_WORDS: usize = 1 << 14;
+
+impl Filter {
+    fn new(keys: &[u64]) -> Filter {
+        let mut words = vec![0u64; FILTER_WORDS];
+        for &key in keys {
+            words[Filter::word(key)] |= Filter::bits(key);
+        }
+        Filter(words)
     }
 
-    fn write_u64(&mut self, key: u64) {
-        self.0 = key;
+    fn word(key: u64) -> usize {
+        (key >> (64 - FILTER_WORDS.trailing_zeros())) as usize
     }
 
-    fn finish(&self) -> u64 {
-        self.0
+    fn bits(key: u64) -> u64 {
+        1 << ((key >> 37) & 63) | 1 << ((key >> 43) & 63)
+    }
+
+    fn may_hold(&self, key: u64) -> bool {
+        let bits = Filter::bits(key);
+        self.0[Filter::word(key)] & bits == bits
     }
 }
 
-type KeyMap<V> = HashMap<u64, V, BuildHasherDefault<KeyHasher>>;
-
 pub struct Dictionaries {
-    words: KeyMap<u32>,
-    /// Keys of the first two words of every phrase: the phrase automaton is walked only
-    /// from a word whose pair with the next word is here.
-    phrase_pairs: KeyMap<()>,
-    phrases: NFA,
-    phrase_flags: Vec<u32>,
+    lexicon: Table,
+    pairs: Filter,
     unit: Regex,
     person: Arc<str>,
     location: Arc<str>,
@@ -266,7 +363,14 @@ struct Token {
 pub struct DictScratch {
     tokens: Vec<Token>,
     cues: Vec<(usize, u32)>,
+    /// The table slots of the words looked up last, CACHED of them, by key. Words repeat
+    /// (a few hundred make up half of any text): their lookups stay in this small, hot
+    /// array instead of missing the cache in the large table.
+    recent: Vec<Slot>,
 }
+
+/// Number of slots in DictScratch::recent (a power of two).
+const CACHED: usize = 1 << 12;
 
 /// The built-in dictionaries, built once per process: they are immutable and take a moment
 /// to build, so every detector shares them.
@@ -278,7 +382,141 @@ pub fn builtin() -> Arc<Dictionaries> {
 }
 
 fn is_alnum(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b >= 0x80
+    CLASS[b as usize] & ALNUM != 0
+}
+
+/// Byte classes of the word splitter.
+const ALNUM: u8 = 1;
+const UPPER: u8 = 1 << 1;
+const LOWER: u8 = 1 << 2;
+const DIGIT: u8 = 1 << 3;
+const SENTENCE_BREAK: u8 = 1 << 4;
+
+/// The class of every byte: letters and digits, and every byte of a non-ASCII character,
+/// are word bytes.
+const CLASS: [u8; 256] = {
+    let mut class = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        class[b] = if c.is_ascii_uppercase() {
+            ALNUM | UPPER
+        } else if c.is_ascii_lowercase() {
+            ALNUM | LOWER
+        } else if c.is_ascii_digit() {
+            ALNUM | DIGIT
+        } else if c >= 0x80 {
+            ALNUM
+        } else if matches!(c, b'.' | b'!' | b'?' | b'\n' | b';' | b':') {
+            SENTENCE_BREAK
+        } else {
+            0
+        };
+        b += 1;
+    }
+    class
+};
+
+/// Splits `bytes` into words (runs of word bytes) into `tokens`, with their shape, and
+/// says whether the text has case. Text and list entries go through the same splitter, so
+/// that a phrase entry is found only where the text splits as the entry does.
+fn split_words(bytes: &[u8], tokens: &mut Vec<Token>) -> Case {
+    tokens.clear();
+    let mut seen = 0;
+    let mut i = 0;
+    let mut sentence_break = true;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let class = CLASS[b as usize];
+        if class & ALNUM == 0 {
+            sentence_break |= class & SENTENCE_BREAK != 0;
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let mut shape = class;
+        let mut flags = 0;
+        i += 1;
+        if matches!(b, b'o' | b'O' | b'd' | b'D')
+            && bytes.get(i) == Some(&b'\'')
+            && bytes.get(i + 1).is_some_and(u8::is_ascii_alphabetic)
+        {
+            // "O'Connor", "D'Souza": one word, and by its shape a surname.
+            i += 1;
+            flags = SURNAME;
+        }
+        while let Some(&c) = bytes.get(i) {
+            let class = CLASS[c as usize];
+            if class & ALNUM == 0 {
+                break;
+            }
+            shape |= class;
+            i += 1;
+        }
+        seen |= shape;
+        let after_apostrophe =
+            start >= 2 && matches!(bytes[start - 1], b'\'') && is_alnum(bytes[start - 2]);
+        tokens.push(Token {
+            start,
+            end: i,
+            clitic: after_apostrophe && i - start <= 2,
+            flags,
+            apostrophe: bytes.get(i) == Some(&b'\''),
+            capital: b.is_ascii_uppercase(),
+            digit: shape & DIGIT != 0,
+            mid_sentence: !sentence_break,
+            ..Token::default()
+        });
+        sentence_break = false;
+    }
+    if seen & UPPER != 0 && seen & LOWER != 0 {
+        Case::Mixed
+    } else {
+        Case::None
+    }
+}
+
+/// Table rows for the multi-word entry `entry` whose first two parts (runs of ASCII letters
+/// and digits) are `parts`: its flags under its own key, and PHRASE_START under its first
+/// word and under every longer prefix that ends at a word boundary; the key of its first
+/// two words goes to `pairs`. An entry whose first two words the
+/// splitter reads otherwise ("dr o'connor", where "o'connor" is one word) can never be
+/// found at a word start and gets no rows.
+fn phrase_rows(
+    entry: &[u8],
+    parts: [&str; 2],
+    flags: u32,
+    words: &mut Vec<Token>,
+    rows: &mut Vec<Slot>,
+    pairs: &mut Vec<u64>,
+) {
+    split_words(entry, words);
+    let as_split = words.len() >= 2
+        && parts
+            .iter()
+            .zip(words.iter())
+            .all(|(p, w)| p.as_bytes() == &entry[w.start..w.end]);
+    if !as_split {
+        return;
+    }
+    let key = |w: &Token| span_key(entry, w.start, w.end);
+    pairs.push(pair_key(key(&words[0]), key(&words[1])));
+    let first = words[0].end;
+    for end in first..=entry.len() {
+        if end < entry.len() && is_alnum(entry[end]) {
+            continue;
+        }
+        let (flags, phrase) = if end == entry.len() {
+            (0, flags)
+        } else {
+            (PHRASE_START, 0)
+        };
+        rows.push(Slot {
+            key: span_key(entry, 0, end),
+            flags,
+            phrase,
+        });
+    }
 }
 
 impl Dictionaries {
@@ -317,35 +555,36 @@ impl Dictionaries {
                 *entries.entry(w.to_lowercase()).or_default() |= flag;
             }
         }
-        let mut words = KeyMap::<u32>::default();
-        let mut phrase_pairs = KeyMap::<()>::default();
-        let (mut phrases, mut phrase_flags) = (Vec::new(), Vec::new());
+        let mut rows = Vec::with_capacity(entries.len() * 2);
+        let mut pairs = Vec::new();
+        let mut words = Vec::new();
         for (entry, flags) in entries {
             let mut parts = entry
                 .split(|c: char| !c.is_ascii_alphanumeric())
-                .filter(|p| !p.is_empty())
-                .map(|p| word_key(p.as_bytes()));
-            let first = parts.next().unwrap_or(0);
-            match parts.next() {
-                Some(second) => {
-                    *words.entry(first).or_default() |= PHRASE_START;
-                    phrase_pairs.insert(pair_key(first, second), ());
-                    phrases.push(entry);
-                    phrase_flags.push(flags);
+                .filter(|p| !p.is_empty());
+            match (parts.next(), parts.next()) {
+                (Some(first), Some(second)) => {
+                    let entry = entry.as_bytes();
+                    phrase_rows(
+                        entry,
+                        [first, second],
+                        flags,
+                        &mut words,
+                        &mut rows,
+                        &mut pairs,
+                    )
                 }
-                _ => *words.entry(first).or_default() |= flags,
+                (Some(word), None) => rows.push(Slot {
+                    key: span_key(word.as_bytes(), 0, word.len()),
+                    flags,
+                    phrase: 0,
+                }),
+                _ => {}
             }
         }
-        let phrases = aho_corasick::nfa::contiguous::Builder::new()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::Standard)
-            .build(&phrases)
-            .expect("phrase automaton builds");
         Dictionaries {
-            words,
-            phrase_pairs,
-            phrases,
-            phrase_flags,
+            lexicon: Table::new(rows),
+            pairs: Filter::new(&pairs),
             unit: Regex::new(&rules.address.unit).expect("address unit regex is valid"),
             person: "PERSON".into(),
             location: "LOCATION".into(),
@@ -356,13 +595,9 @@ impl Dictionaries {
         }
     }
 
-    /// Approximate heap bytes of the word table and the phrase automaton, for the
-    /// benchmark's memory report.
+    /// Heap bytes of the table and the filter, for the benchmark's memory report.
     pub fn memory_usage(&self) -> usize {
-        self.words.capacity() * (std::mem::size_of::<(u64, u32)>() + 1)
-            + self.phrase_pairs.capacity() * (std::mem::size_of::<u64>() + 1)
-            + self.phrases.memory_usage()
-            + self.phrase_flags.len() * std::mem::size_of::<u32>()
+        self.lexicon.slots.len() * std::mem::size_of::<Slot>() + FILTER_WORDS * 8
     }
 
     /// Appends every dictionary finding of `text` to `out` (overlaps allowed: the engine
@@ -433,113 +668,42 @@ impl Dictionaries {
         }
     }
 
-    /// Splits `text` into words, looks each word start up in the lexicon and marks the word
-    /// that follows each cue phrase.
+    /// Splits `text` into words, looks each word up in the table, follows the phrases that
+    /// start at it and marks the word that follows each cue.
     fn tokenize(&self, text: &str, scratch: &mut DictScratch) -> Case {
-        let tokens = &mut scratch.tokens;
-        tokens.clear();
-        scratch.cues.clear();
         let bytes = text.as_bytes();
-        let (mut upper, mut lower) = (false, false);
-        let mut i = 0;
-        let mut sentence_break = true;
-        while i < bytes.len() {
-            let b = bytes[i];
-            if !is_alnum(b) {
-                if matches!(b, b'.' | b'!' | b'?' | b'\n' | b';' | b':') {
-                    sentence_break = true;
-                }
-                i += 1;
-                continue;
-            }
-            let start = i;
-            let mut digit = false;
-            let mut flags = 0;
-            while i < bytes.len() && is_alnum(bytes[i]) {
-                upper |= bytes[i].is_ascii_uppercase();
-                lower |= bytes[i].is_ascii_lowercase();
-                digit |= bytes[i].is_ascii_digit();
-                i += 1;
-                let prefix = i == start + 1 && matches!(b, b'o' | b'O' | b'd' | b'D');
-                if prefix
-                    && bytes.get(i) == Some(&b'\'')
-                    && bytes.get(i + 1).is_some_and(u8::is_ascii_alphabetic)
-                {
-                    // "O'Connor", "D'Souza": one word, and by its shape a surname.
-                    i += 1;
-                    flags = SURNAME;
-                }
-            }
-            let after_apostrophe =
-                start >= 2 && matches!(bytes[start - 1], b'\'') && is_alnum(bytes[start - 2]);
-            tokens.push(Token {
-                start,
-                end: i,
-                clitic: after_apostrophe && i - start <= 2,
-                flags,
-                apostrophe: bytes.get(i) == Some(&b'\''),
-                capital: b.is_ascii_uppercase(),
-                digit,
-                mid_sentence: !sentence_break,
-                ..Token::default()
-            });
-            sentence_break = false;
+        let case = split_words(bytes, &mut scratch.tokens);
+        let tokens = &mut scratch.tokens;
+        scratch.cues.clear();
+        // Lookups first, in a loop of their own: they do not depend on each other, so the
+        // processor overlaps their cache misses.
+        let recent = &mut scratch.recent;
+        if recent.is_empty() {
+            recent.resize(CACHED, Slot::default());
         }
-        let case = if upper && lower {
-            Case::Mixed
-        } else {
-            Case::None
-        };
-        let mut next_key = tokens.first().map(|t| word_key(&bytes[t.start..t.end]));
+        for t in tokens.iter_mut() {
+            if bytes[t.start].is_ascii_alphabetic() && t.end - t.start <= MAX_WORD {
+                t.flags |= self.get(recent, span_key(bytes, t.start, t.end)).flags;
+            }
+        }
         for k in 0..tokens.len() {
-            let key = next_key.unwrap_or(0);
-            next_key = tokens.get(k + 1).map(|n| word_key(&bytes[n.start..n.end]));
+            let t = &tokens[k];
+            if t.flags & CUES != 0 {
+                scratch.cues.push((t.end, t.flags & CUES));
+            }
+            if t.flags & PHRASE_START == 0 {
+                continue;
+            }
+            // Every multi-word entry spans the next word too: its pair is checked first.
+            let pair = tokens.get(k + 1).is_some_and(|n| {
+                let first = span_key(bytes, t.start, t.end);
+                self.pairs
+                    .may_hold(pair_key(first, span_key(bytes, n.start, n.end)))
+            });
             let t = &mut tokens[k];
-            if !bytes[t.start].is_ascii_alphabetic() || t.end - t.start > MAX_WORD {
-                continue;
-            }
-            let flags = self.words.get(&key).copied().unwrap_or(0);
-            t.flags |= flags & !PHRASE_START;
-            if flags & CUES != 0 {
-                scratch.cues.push((t.end, flags & CUES));
-            }
-            let phrase = flags & PHRASE_START != 0
-                && next_key.is_some_and(|n| self.phrase_pairs.contains_key(&pair_key(key, n)));
-            if !phrase {
-                continue;
-            }
-            // Walks the phrase automaton from the word start, anchored, until no entry can
-            // continue; every state on the way may end entries that start here.
-            let lexicon = &self.phrases;
-            let mut sid = lexicon
-                .start_state(Anchored::Yes)
-                .expect("anchored searches are supported");
-            for (at, &byte) in bytes.iter().enumerate().skip(t.start) {
-                sid = lexicon.next_state(Anchored::Yes, sid, byte);
-                if lexicon.is_dead(sid) {
-                    break;
-                }
-                if !lexicon.is_match(sid) {
-                    continue;
-                }
-                let end = at + 1;
-                if end < bytes.len() && is_alnum(bytes[end]) {
-                    continue;
-                }
-                for k in 0..lexicon.match_len(sid) {
-                    let pattern = lexicon.match_pattern(sid, k);
-                    if lexicon.pattern_len(pattern) != end - t.start {
-                        continue;
-                    }
-                    let f = self.phrase_flags[pattern.as_usize()];
-                    if end > t.end && end >= t.phrase_end {
-                        t.phrase_end = end;
-                        t.phrase_flags = f;
-                    }
-                    if f & CUES != 0 {
-                        scratch.cues.push((end, f & CUES));
-                    }
-                }
+            t.flags &= !PHRASE_START;
+            if pair {
+                self.follow_phrases(bytes, t, recent, &mut scratch.cues);
             }
         }
         // A cue applies to the first word after it, when only a little punctuation and
@@ -555,6 +719,46 @@ impl Dictionaries {
             }
         }
         case
+    }
+
+    /// The table slot of `key`, through the cache of recent lookups.
+    fn get(&self, recent: &mut [Slot], key: u64) -> Slot {
+        let seen = &mut recent[(key >> 52) as usize & (CACHED - 1)];
+        if seen.key != key {
+            *seen = Slot {
+                key,
+                ..self.lexicon.get(key)
+            };
+        }
+        *seen
+    }
+
+    /// Finds the multi-word entries that start at the word `t`: every text up to a word
+    /// boundary that is one, until a text no entry starts with. The longest goes into `t`.
+    fn follow_phrases(
+        &self,
+        bytes: &[u8],
+        t: &mut Token,
+        recent: &mut [Slot],
+        cues: &mut Vec<(usize, u32)>,
+    ) {
+        for end in t.end + 1..=bytes.len() {
+            if end < bytes.len() && is_alnum(bytes[end]) {
+                continue;
+            }
+            let slot = self.get(recent, span_key(bytes, t.start, end));
+            let f = slot.phrase;
+            if f != 0 && end >= t.phrase_end {
+                t.phrase_end = end;
+                t.phrase_flags = f;
+            }
+            if f & CUES != 0 {
+                cues.push((end, f & CUES));
+            }
+            if slot.flags & PHRASE_START == 0 {
+                break;
+            }
+        }
     }
 
     /// A street address ending at the street suffix `tokens[i]`: a house number at most
