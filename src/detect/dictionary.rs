@@ -173,34 +173,45 @@ const MAX_WORD: usize = 40;
 
 /// The key of a word or of a phrase, bytes `start..end` of `text`: an FxHash-style 64-bit
 /// hash of the bytes, eight at a time, with ASCII letters folded to lower case (so list
-/// entries and text words match whatever their case). The table is keyed by the hash
-/// alone, so a lookup is one probe with an inline compare and no pointer to chase (the
-/// lookup every word of every text pays). Two of the ~400,000 keys, or a key and a word of
-/// a text, are the same with odds of about 1 in 10^13.
+/// entries and text words match whatever their case), and the length. The table is keyed
+/// by the hash alone, so a lookup is one probe with an inline compare and no pointer to
+/// chase (the lookup every word of every text pays). Two of the ~400,000 keys, or a key
+/// and a word of a text, are the same with odds of about 1 in 10^13.
 fn span_key(text: &[u8], start: usize, end: usize) -> u64 {
-    let mut h = (end - start) as u64;
+    let mut h = 0;
     let mut at = start;
     while at < end {
-        // Eight bytes read at once even past the end of the span (not of the text), then
-        // masked.
-        let eight = match text.get(at..at + 8) {
-            Some(b) => u64::from_le_bytes(b.try_into().expect("eight bytes")),
-            None => {
-                let mut b = [0u8; 8];
-                b[..text.len() - at].copy_from_slice(&text[at..]);
-                u64::from_le_bytes(b)
-            }
-        };
-        let left = end - at;
-        let eight = if left < 8 {
-            eight & (u64::MAX >> (64 - 8 * left))
-        } else {
-            eight
-        };
-        h = (h.rotate_left(5) ^ ascii_lower(eight)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        h = mix(h, load8(text, at) & first_bytes(end - at));
         at += 8;
     }
-    h
+    h ^ (end - start) as u64
+}
+
+/// One step of span_key: eight more bytes (zero past the end of the span).
+fn mix(h: u64, eight: u64) -> u64 {
+    (h.rotate_left(5) ^ ascii_lower(eight)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95)
+}
+
+/// Eight bytes of `text` from `at` as one little-endian word, zeros past its end.
+fn load8(text: &[u8], at: usize) -> u64 {
+    match text.get(at..at + 8) {
+        Some(b) => u64::from_le_bytes(b.try_into().expect("eight bytes")),
+        None => {
+            let mut b = [0u8; 8];
+            let rest = &text[at.min(text.len())..];
+            b[..rest.len()].copy_from_slice(rest);
+            u64::from_le_bytes(b)
+        }
+    }
+}
+
+/// A mask of the first `n` bytes of a little-endian word (all eight from 8 on).
+fn first_bytes(n: usize) -> u64 {
+    if n >= 8 {
+        u64::MAX
+    } else {
+        (1 << (8 * n)) - 1
+    }
 }
 
 /// Eight bytes with their ASCII capitals lowercased and every other byte left alone: bit 7
@@ -358,10 +369,18 @@ struct Token {
     mid_sentence: bool,
 }
 
+/// The flags of a word (alone or as a phrase start) at which some rule of
+/// Dictionaries::detect can fire; a word without them and without a cue before it is
+/// skipped. A rule that fires on another flag must add it here.
+const ANCHORS: u32 =
+    CONDITION | MEDICATION | STREET | STREET_FIRST | FACILITY | CITY | CITY_SHORT | GIVEN;
+
 /// Scratch space reused across texts.
 #[derive(Default)]
 pub struct DictScratch {
     tokens: Vec<Token>,
+    /// The key of every token.
+    keys: Vec<u64>,
     cues: Vec<(usize, u32)>,
     /// The table slots of the words looked up last, CACHED of them, by key. Words repeat
     /// (a few hundred make up half of any text): their lookups stay in this small, hot
@@ -417,11 +436,55 @@ const CLASS: [u8; 256] = {
     class
 };
 
-/// Splits `bytes` into words (runs of word bytes) into `tokens`, with their shape, and
-/// says whether the text has case. Text and list entries go through the same splitter, so
-/// that a phrase entry is found only where the text splits as the entry does.
-fn split_words(bytes: &[u8], tokens: &mut Vec<Token>) -> Case {
+/// Bit 7 of every byte of the first eight of a word, per class.
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// Bit 7 set in each of the eight ASCII bytes `low` (bit 7 clear) that is in `lo..=hi`: it
+/// is the carry of adding the distance to 0x80.
+fn in_range(low: u64, lo: u8, hi: u8) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let from = low + ONES * u64::from(0x80 - lo);
+    let past = low + ONES * u64::from(0x7f - hi);
+    from & !past & HIGH
+}
+
+/// The run of word bytes of `bytes` from `from`, eight at a time: its end, the hash of
+/// its bytes (span_key before the length), and whether it holds upper case letters, lower
+/// case letters, digits (as byte classes).
+fn word_run(bytes: &[u8], from: usize) -> (usize, u64, u8) {
+    let (mut at, mut h, mut shape) = (from, 0, 0);
+    loop {
+        let eight = load8(bytes, at);
+        let ascii = !eight & HIGH;
+        let low = eight & !HIGH;
+        let upper = in_range(low, b'A', b'Z') & ascii;
+        let lower = in_range(low, b'a', b'z') & ascii;
+        let digit = in_range(low, b'0', b'9') & ascii;
+        let word = upper | lower | digit | (eight & HIGH);
+        let run = (!word & HIGH).trailing_zeros() as usize / 8;
+        let keep = first_bytes(run);
+        for (bits, class) in [(upper, UPPER), (lower, LOWER), (digit, DIGIT)] {
+            if bits & keep != 0 {
+                shape |= class;
+            }
+        }
+        if run > 0 {
+            h = mix(h, eight & keep);
+        }
+        at += run;
+        if run < 8 {
+            return (at, h, shape);
+        }
+    }
+}
+
+/// Splits `bytes` into words (runs of word bytes) into `tokens`, with their shape and their
+/// keys (into `keys`), and says whether the text has case. Text and list entries go
+/// through the same splitter, so that a phrase entry is found only where the text splits
+/// as the entry does.
+fn split_words(bytes: &[u8], tokens: &mut Vec<Token>, keys: &mut Vec<u64>) -> Case {
     tokens.clear();
+    keys.clear();
     let mut seen = 0;
     let mut i = 0;
     let mut sentence_break = true;
@@ -434,25 +497,20 @@ fn split_words(bytes: &[u8], tokens: &mut Vec<Token>) -> Case {
             continue;
         }
         let start = i;
-        let mut shape = class;
         let mut flags = 0;
-        i += 1;
-        if matches!(b, b'o' | b'O' | b'd' | b'D')
-            && bytes.get(i) == Some(&b'\'')
-            && bytes.get(i + 1).is_some_and(u8::is_ascii_alphabetic)
-        {
+        let merged = matches!(b, b'o' | b'O' | b'd' | b'D')
+            && bytes.get(i + 1) == Some(&b'\'')
+            && bytes.get(i + 2).is_some_and(u8::is_ascii_alphabetic);
+        let (end, h, shape) = word_run(bytes, if merged { i + 2 } else { i });
+        i = end;
+        if merged {
             // "O'Connor", "D'Souza": one word, and by its shape a surname.
-            i += 1;
             flags = SURNAME;
+            keys.push(span_key(bytes, start, end));
+        } else {
+            keys.push(h ^ (end - start) as u64);
         }
-        while let Some(&c) = bytes.get(i) {
-            let class = CLASS[c as usize];
-            if class & ALNUM == 0 {
-                break;
-            }
-            shape |= class;
-            i += 1;
-        }
+        let shape = shape | class;
         seen |= shape;
         let after_apostrophe =
             start >= 2 && matches!(bytes[start - 1], b'\'') && is_alnum(bytes[start - 2]);
@@ -486,11 +544,12 @@ fn phrase_rows(
     entry: &[u8],
     parts: [&str; 2],
     flags: u32,
-    words: &mut Vec<Token>,
+    split: &mut DictScratch,
     rows: &mut Vec<Slot>,
     pairs: &mut Vec<u64>,
 ) {
-    split_words(entry, words);
+    split_words(entry, &mut split.tokens, &mut split.keys);
+    let words = &split.tokens;
     let as_split = words.len() >= 2
         && parts
             .iter()
@@ -499,8 +558,7 @@ fn phrase_rows(
     if !as_split {
         return;
     }
-    let key = |w: &Token| span_key(entry, w.start, w.end);
-    pairs.push(pair_key(key(&words[0]), key(&words[1])));
+    pairs.push(pair_key(split.keys[0], split.keys[1]));
     let first = words[0].end;
     for end in first..=entry.len() {
         if end < entry.len() && is_alnum(entry[end]) {
@@ -557,7 +615,7 @@ impl Dictionaries {
         }
         let mut rows = Vec::with_capacity(entries.len() * 2);
         let mut pairs = Vec::new();
-        let mut words = Vec::new();
+        let mut split = DictScratch::default();
         for (entry, flags) in entries {
             let mut parts = entry
                 .split(|c: char| !c.is_ascii_alphanumeric())
@@ -569,7 +627,7 @@ impl Dictionaries {
                         entry,
                         [first, second],
                         flags,
-                        &mut words,
+                        &mut split,
                         &mut rows,
                         &mut pairs,
                     )
@@ -622,6 +680,16 @@ impl Dictionaries {
                 continue;
             }
             let all = t.flags | t.phrase_flags;
+            if all & ANCHORS == 0 && t.cued == 0 {
+                // Most words: no rule starts at them (a debug build checks the two rules
+                // that no flag test guards below).
+                debug_assert!(
+                    place(tokens, i, case).is_none() && person(text, tokens, i, case).is_none(),
+                    "a rule fired at a word without ANCHORS flags or cue"
+                );
+                i += 1;
+                continue;
+            }
             if all & (CONDITION | MEDICATION) != 0 {
                 let (end, f) = if t.phrase_flags & (CONDITION | MEDICATION) != 0 {
                     (t.phrase_end, t.phrase_flags)
@@ -672,7 +740,8 @@ impl Dictionaries {
     /// start at it and marks the word that follows each cue.
     fn tokenize(&self, text: &str, scratch: &mut DictScratch) -> Case {
         let bytes = text.as_bytes();
-        let case = split_words(bytes, &mut scratch.tokens);
+        let case = split_words(bytes, &mut scratch.tokens, &mut scratch.keys);
+        let keys = &scratch.keys;
         let tokens = &mut scratch.tokens;
         scratch.cues.clear();
         // Lookups first, in a loop of their own: they do not depend on each other, so the
@@ -681,9 +750,9 @@ impl Dictionaries {
         if recent.is_empty() {
             recent.resize(CACHED, Slot::default());
         }
-        for t in tokens.iter_mut() {
+        for (t, &key) in tokens.iter_mut().zip(keys) {
             if bytes[t.start].is_ascii_alphabetic() && t.end - t.start <= MAX_WORD {
-                t.flags |= self.get(recent, span_key(bytes, t.start, t.end)).flags;
+                t.flags |= self.get(recent, key).flags;
             }
         }
         for k in 0..tokens.len() {
@@ -695,11 +764,9 @@ impl Dictionaries {
                 continue;
             }
             // Every multi-word entry spans the next word too: its pair is checked first.
-            let pair = tokens.get(k + 1).is_some_and(|n| {
-                let first = span_key(bytes, t.start, t.end);
-                self.pairs
-                    .may_hold(pair_key(first, span_key(bytes, n.start, n.end)))
-            });
+            let pair = keys
+                .get(k + 1)
+                .is_some_and(|&next| self.pairs.may_hold(pair_key(keys[k], next)));
             let t = &mut tokens[k];
             t.flags &= !PHRASE_START;
             if pair {
