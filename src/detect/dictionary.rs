@@ -231,7 +231,9 @@ struct Slot {
     key: u64,
     /// The flags of the word alone, and PHRASE_START when some entry goes on after it.
     flags: u32,
-    /// The flags of the multi-word entry that is exactly this text, if any.
+    /// The flags of the multi-word entry that is exactly this text, if any; for a word
+    /// that starts such entries, a 32-bit filter of the words that follow it in them
+    /// (next_word_bit of each).
     phrase: u32,
 }
 
@@ -287,6 +289,11 @@ impl Table {
             i = (i + 1) & mask;
         }
     }
+}
+
+/// The bit of a word in the 32-bit filter of the words after a phrase's first word.
+fn next_word_bit(key: u64) -> u32 {
+    1 << (key >> 59)
 }
 
 /// The key of two words in a row.
@@ -566,6 +573,8 @@ fn phrase_rows(
         }
         let (flags, phrase) = if end == entry.len() {
             (0, flags)
+        } else if end == first {
+            (PHRASE_START, next_word_bit(split.keys[1]))
         } else {
             (PHRASE_START, 0)
         };
@@ -744,31 +753,26 @@ impl Dictionaries {
         let keys = &scratch.keys;
         let tokens = &mut scratch.tokens;
         scratch.cues.clear();
-        // Lookups first, in a loop of their own: they do not depend on each other, so the
-        // processor overlaps their cache misses.
         let recent = &mut scratch.recent;
         if recent.is_empty() {
             recent.resize(CACHED, Slot::default());
         }
-        for (t, &key) in tokens.iter_mut().zip(keys) {
-            if bytes[t.start].is_ascii_alphabetic() && t.end - t.start <= MAX_WORD {
-                t.flags |= self.get(recent, key).flags;
-            }
-        }
-        for k in 0..tokens.len() {
-            let t = &tokens[k];
-            if t.flags & CUES != 0 {
-                scratch.cues.push((t.end, t.flags & CUES));
-            }
-            if t.flags & PHRASE_START == 0 {
+        for (k, t) in tokens.iter_mut().enumerate() {
+            if !bytes[t.start].is_ascii_alphabetic() || t.end - t.start > MAX_WORD {
                 continue;
             }
-            // Every multi-word entry spans the next word too: its pair is checked first.
-            let pair = keys
-                .get(k + 1)
-                .is_some_and(|&next| self.pairs.may_hold(pair_key(keys[k], next)));
-            let t = &mut tokens[k];
-            t.flags &= !PHRASE_START;
+            let slot = self.get(recent, keys[k]);
+            t.flags |= slot.flags & !PHRASE_START;
+            if slot.flags & CUES != 0 {
+                scratch.cues.push((t.end, slot.flags & CUES));
+            }
+            // Every multi-word entry spans the next word too: the pair is checked first,
+            // against the word's own filter of next words, then against the pair filter.
+            let pair = slot.flags & PHRASE_START != 0
+                && keys.get(k + 1).is_some_and(|&next| {
+                    slot.phrase & next_word_bit(next) != 0
+                        && self.pairs.may_hold(pair_key(keys[k], next))
+                });
             if pair {
                 self.follow_phrases(bytes, t, recent, &mut scratch.cues);
             }
