@@ -21,7 +21,6 @@
 use super::engine::Finding;
 use regex::Regex;
 use serde::Deserialize;
-use std::collections::HashMap;
 use std::io::Read;
 use std::sync::{Arc, OnceLock};
 
@@ -541,62 +540,92 @@ fn split_words(bytes: &[u8], tokens: &mut Vec<Token>, keys: &mut Vec<u64>) -> Ca
     }
 }
 
-/// Table rows for the multi-word entry `entry` whose first two parts (runs of ASCII letters
-/// and digits) are `parts`: its flags under its own key, and PHRASE_START under its first
-/// word and under every longer prefix that ends at a word boundary; the key of its first
-/// two words goes to `pairs`. An entry whose first two words the
-/// splitter reads otherwise ("dr o'connor", where "o'connor" is one word) can never be
-/// found at a word start and gets no rows.
-fn phrase_rows(
-    entry: &[u8],
-    parts: [&str; 2],
-    flags: u32,
-    split: &mut DictScratch,
-    rows: &mut Vec<Slot>,
-    pairs: &mut Vec<u64>,
-) {
-    split_words(entry, &mut split.tokens, &mut split.keys);
-    let words = &split.tokens;
-    let as_split = words.len() >= 2
-        && parts
-            .iter()
-            .zip(words.iter())
-            .all(|(p, w)| p.as_bytes() == &entry[w.start..w.end]);
-    if !as_split {
-        return;
-    }
-    pairs.push(pair_key(split.keys[0], split.keys[1]));
-    let first = words[0].end;
-    for end in first..=entry.len() {
-        if end < entry.len() && is_alnum(entry[end]) {
-            continue;
+/// The table rows and the pair filter keys of the entries of every list, as they are read:
+/// the rows of a key that several lists hold are merged in Table::new.
+#[derive(Default)]
+struct Rows {
+    rows: Vec<Slot>,
+    pairs: Vec<u64>,
+    split: DictScratch,
+}
+
+impl Rows {
+    /// Adds a list entry with its flags: a single word (the common case, taken without
+    /// splitting) under its key, an entry of several words by phrase().
+    fn add(&mut self, entry: &[u8], flags: u32) {
+        if !entry.is_empty() && entry.iter().all(u8::is_ascii_alphanumeric) {
+            self.word(entry, flags);
+            return;
         }
-        let (flags, phrase) = if end == entry.len() {
-            (0, flags)
-        } else if end == first {
-            (PHRASE_START, next_word_bit(split.keys[1]))
-        } else {
-            (PHRASE_START, 0)
-        };
-        rows.push(Slot {
-            key: span_key(entry, 0, end),
+        let mut parts = entry
+            .split(|b| !b.is_ascii_alphanumeric())
+            .filter(|p| !p.is_empty());
+        match (parts.next(), parts.next()) {
+            (Some(first), Some(second)) => self.phrase(entry, [first, second], flags),
+            (Some(word), None) => self.word(word, flags),
+            _ => {}
+        }
+    }
+
+    fn word(&mut self, word: &[u8], flags: u32) {
+        self.rows.push(Slot {
+            key: span_key(word, 0, word.len()),
             flags,
-            phrase,
+            phrase: 0,
         });
+    }
+
+    /// The rows of the multi-word entry `entry` whose first two parts (runs of ASCII
+    /// letters and digits) are `parts`: its flags under its own key, and PHRASE_START under
+    /// its first word and under every longer prefix that ends at a word boundary; the key of
+    /// its first two words goes to `pairs`. An entry whose first two words the splitter
+    /// reads otherwise ("dr o'connor", where "o'connor" is one word) can never be found at
+    /// a word start and gets no rows.
+    fn phrase(&mut self, entry: &[u8], parts: [&[u8]; 2], flags: u32) {
+        let split = &mut self.split;
+        split_words(entry, &mut split.tokens, &mut split.keys);
+        let words = &split.tokens;
+        let as_split = words.len() >= 2
+            && parts
+                .iter()
+                .zip(words.iter())
+                .all(|(p, w)| *p == &entry[w.start..w.end]);
+        if !as_split {
+            return;
+        }
+        self.pairs.push(pair_key(split.keys[0], split.keys[1]));
+        let first = words[0].end;
+        for end in first..=entry.len() {
+            if end < entry.len() && is_alnum(entry[end]) {
+                continue;
+            }
+            let (flags, phrase) = if end == entry.len() {
+                (0, flags)
+            } else if end == first {
+                (PHRASE_START, next_word_bit(split.keys[1]))
+            } else {
+                (PHRASE_START, 0)
+            };
+            self.rows.push(Slot {
+                key: span_key(entry, 0, end),
+                flags,
+                phrase,
+            });
+        }
     }
 }
 
 impl Dictionaries {
     fn build() -> Dictionaries {
         let rules: Rules = toml::from_str(RULES).expect("patterns/dict/rules.toml is valid");
-        let mut entries: HashMap<String, u32> = HashMap::new();
+        let mut rows = Rows::default();
         for (name, gz, flag) in LISTS {
             let mut text = String::new();
             flate2::read::GzDecoder::new(*gz)
                 .read_to_string(&mut text)
                 .unwrap_or_else(|_| panic!("embedded list {name} is gzip text"));
             for line in text.lines().filter(|l| !l.is_empty()) {
-                *entries.entry(line.to_string()).or_default() |= flag;
+                rows.add(line.as_bytes(), *flag);
             }
         }
         let extra: [(&Vec<String>, u32); 16] = [
@@ -619,39 +648,12 @@ impl Dictionaries {
         ];
         for (words, flag) in extra {
             for w in words {
-                *entries.entry(w.to_lowercase()).or_default() |= flag;
-            }
-        }
-        let mut rows = Vec::with_capacity(entries.len() * 2);
-        let mut pairs = Vec::new();
-        let mut split = DictScratch::default();
-        for (entry, flags) in entries {
-            let mut parts = entry
-                .split(|c: char| !c.is_ascii_alphanumeric())
-                .filter(|p| !p.is_empty());
-            match (parts.next(), parts.next()) {
-                (Some(first), Some(second)) => {
-                    let entry = entry.as_bytes();
-                    phrase_rows(
-                        entry,
-                        [first, second],
-                        flags,
-                        &mut split,
-                        &mut rows,
-                        &mut pairs,
-                    )
-                }
-                (Some(word), None) => rows.push(Slot {
-                    key: span_key(word.as_bytes(), 0, word.len()),
-                    flags,
-                    phrase: 0,
-                }),
-                _ => {}
+                rows.add(w.to_lowercase().as_bytes(), flag);
             }
         }
         Dictionaries {
-            lexicon: Table::new(rows),
-            pairs: Filter::new(&pairs),
+            lexicon: Table::new(rows.rows),
+            pairs: Filter::new(&rows.pairs),
             unit: Regex::new(&rules.address.unit).expect("address unit regex is valid"),
             person: "PERSON".into(),
             location: "LOCATION".into(),
