@@ -1,6 +1,6 @@
 //! The detection engine: every pattern compiled once, one pass over each text.
 //!
-//! One lazy DFA over all patterns tells in one scan which patterns can match a text at all;
+//! One lazy DFA over all patterns tells in one walk over a text which patterns can match it;
 //! only those run their own regex to find where. Chat messages mostly hold no PII, so most
 //! texts cost a single automaton pass however many patterns are loaded.
 //!
@@ -8,21 +8,29 @@
 //! same automaton but gives up on it when a union of many patterns keeps creating states,
 //! and falls back to an NFA simulation about 50 times slower (measured with
 //! `benches/detect.rs`). Driven directly, it never gives up, and its caches of built states
-//! are pooled in the detector so that every worker thread starts warm.
+//! are pooled in the detector so that every worker thread starts warm. It is built from
+//! widened patterns (see `widen`): only their candidates matter, and a smaller automaton
+//! reads faster.
 //!
 //! Most identifiers are long numbers, and most chat messages hold few digits or none. So
 //! there is one automaton per bound of [`TIER_DIGITS`], over the patterns that can match
 //! with fewer digits than the bound, used for texts with fewer digits than that, and one over
 //! all patterns for the rest. The smaller the automaton, the faster it runs.
+//!
+//! Many patterns (a bare nine-digit number, a date) fire only near a context word. Each
+//! automaton also matches any of those words, so such a pattern is a candidate only in a
+//! text that holds one: number-heavy messages with no such word skip their regexes.
 
 use super::dictionary::{DictScratch, Dictionaries};
 use super::pattern::{PatternError, SourcedPattern};
 use super::validate::{self, Validator};
+use super::widen::widen;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
-use regex::{Regex, RegexSet};
+use regex::Regex;
 use regex_automata::hybrid::dfa::{Cache, DFA};
+use regex_automata::hybrid::LazyStateID;
 use regex_automata::nfa::thompson;
-use regex_automata::{Input, PatternSet};
+use regex_automata::{Input, PatternID};
 use regex_syntax::hir::{Class, Hir, HirKind};
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -50,6 +58,17 @@ struct CompiledPattern {
     min_digits: usize,
 }
 
+impl CompiledPattern {
+    /// False for a pattern whose score stays under the floor even near its context words.
+    fn can_fire(&self, min_score: f32) -> bool {
+        self.score >= min_score
+            || self
+                .context
+                .as_ref()
+                .is_some_and(|c| !c.words.is_empty() && self.score + c.boost >= min_score)
+    }
+}
+
 struct CompiledContext {
     /// Indexes into the detector's context-word automaton.
     words: Vec<usize>,
@@ -72,9 +91,6 @@ pub struct Detector {
     /// `tiers[i]`: the patterns a text with fewer than `TIER_DIGITS[i]` digits can match;
     /// the last: all patterns.
     tiers: Vec<Tier>,
-    /// Answers for texts the DFA quits on: user patterns with Unicode word boundaries on
-    /// non-ASCII text.
-    fallback: RegexSet,
     patterns: Vec<CompiledPattern>,
     context_words: Option<AhoCorasick>,
     allow: HashSet<String>,
@@ -88,32 +104,59 @@ pub struct Detector {
 /// counts), and more.
 const TIER_DIGITS: [usize; 2] = [1, 5];
 
-/// One automaton over some of the patterns.
+/// One automaton over some of the patterns, and over their context words.
 struct Tier {
     dfa: DFA,
-    /// Index into the detector's patterns of each of the automaton's patterns.
+    /// Index into the detector's patterns of each of the automaton's first patterns.
     patterns: Vec<usize>,
+    /// For each of `patterns` that fires only near a context word, the automaton's pattern
+    /// that matches any of those words: a match counts only with one in the text.
+    gates: Vec<Option<PatternID>>,
+    /// Whether a search for any match goes before the walk.
+    screen: bool,
     /// Warm DFA caches of scratches that were dropped, for the next ones.
     caches: Arc<Mutex<Vec<Cache>>>,
 }
 
 impl Tier {
-    fn new(sources: &[&str], patterns: Vec<usize>) -> Result<Tier, String> {
-        let sources: Vec<&str> = patterns.iter().map(|&i| sources[i]).collect();
+    /// `screens[i]`: the widened pattern `i`; `gate_words[i]`: the widened context words
+    /// pattern `i` needs near a match to fire, if it needs one.
+    fn new(
+        screens: &[Hir],
+        gate_words: &[Option<Hir>],
+        patterns: Vec<usize>,
+        screen: bool,
+    ) -> Result<Tier, String> {
+        let mut all: Vec<&Hir> = patterns.iter().map(|&i| &screens[i]).collect();
+        let mut gates = Vec::with_capacity(patterns.len());
+        for &i in &patterns {
+            gates.push(gate_words[i].as_ref().map(|words| {
+                all.push(words);
+                PatternID::must(all.len() - 1)
+            }));
+        }
+        let nfa = thompson::Compiler::new()
+            .configure(
+                thompson::Config::new()
+                    .which_captures(thompson::WhichCaptures::None)
+                    .utf8(false),
+            )
+            .build_many_from_hir(&all)
+            .map_err(|e| e.to_string())?;
         let dfa = DFA::builder()
             .configure(
                 DFA::config()
                     .match_kind(regex_automata::MatchKind::All)
                     .cache_capacity(DFA_CACHE_BYTES)
-                    .minimum_cache_clear_count(None)
-                    .unicode_word_boundary(true),
+                    .minimum_cache_clear_count(None),
             )
-            .thompson(thompson::Config::new().which_captures(thompson::WhichCaptures::None))
-            .build_many(&sources)
+            .build_from_nfa(nfa)
             .map_err(|e| e.to_string())?;
         Ok(Tier {
             dfa,
             patterns,
+            gates,
+            screen,
             caches: Arc::default(),
         })
     }
@@ -132,41 +175,130 @@ impl Tier {
             *slot = Some(Lease {
                 pool: self.caches.clone(),
                 cache: Some(cache.unwrap_or_else(|| self.dfa.create_cache())),
-                hits: PatternSet::new(self.dfa.pattern_len()),
+                hits: Bits::new(self.dfa.pattern_len()),
             });
         }
         slot.as_mut().expect("lease just filled")
     }
 
     /// Appends to `out` the detector's index of every pattern that matches somewhere in
-    /// `text`; false when the automaton quit on this text.
+    /// `text`, leaving out those that need a context word when none of theirs is in the
+    /// text; false when the automaton quit on this text.
     fn scan(&self, text: &str, slot: &mut Option<Lease>, out: &mut Vec<usize>) -> bool {
         let lease = self.lease(slot);
-        lease.hits.clear();
         let cache = lease
             .cache
             .as_mut()
             .expect("a lease holds its cache until dropped");
-        // Most texts match nothing: a search that stops at the first match state runs the
-        // DFA's fast loop and settles those; the overlapping search, which reports every
-        // pattern, runs only after a hit.
-        match self
-            .dfa
-            .try_search_fwd(cache, &Input::new(text).earliest(true))
-        {
-            Ok(None) => return true,
-            Ok(Some(_)) => {}
-            Err(_) => return false,
+        // Most texts with few digits match nothing: the crate's search stopping at the
+        // first match state settles those fastest, and the walk runs only after a hit.
+        // Texts with many digits nearly always hold a match, so they go straight to the walk.
+        if self.screen {
+            match self
+                .dfa
+                .try_search_fwd(cache, &Input::new(text).earliest(true))
+            {
+                Ok(None) => return true,
+                Ok(Some(_)) => {}
+                Err(_) => return false,
+            }
         }
-        if self
-            .dfa
-            .try_which_overlapping_matches(cache, &Input::new(text), &mut lease.hits)
-            .is_err()
-        {
+        if !self.walk(text, cache, &mut lease.hits) {
             return false;
         }
-        out.extend(lease.hits.iter().map(|p| self.patterns[p.as_usize()]));
+        let hits = &lease.hits;
+        for (w, &word) in hits.iter().enumerate() {
+            let mut word = word;
+            while word != 0 {
+                let hit = w * 64 + word.trailing_zeros() as usize;
+                word &= word - 1;
+                let Some(&index) = self.patterns.get(hit) else {
+                    return true;
+                };
+                if self.gates[hit].is_none_or(|gate| hits.contains(gate)) {
+                    out.push(index);
+                }
+            }
+        }
         true
+    }
+
+    /// Fills `hits` with every automaton pattern that matches somewhere in `text`, in one
+    /// walk over its bytes; false when the automaton quit. Only the set is wanted, not where
+    /// the matches are, so this is the crate's overlapping search without its stop and
+    /// restart at each match, which cost more than the walk on short texts full of digits.
+    fn walk(&self, text: &str, cache: &mut Cache, hits: &mut Bits) -> bool {
+        hits.clear();
+        let bytes = text.as_bytes();
+        let Ok(mut state) = self.dfa.start_state_forward(cache, &Input::new(text)) else {
+            return false;
+        };
+        // A run of digits keeps entering the same match state: its patterns are added once.
+        let mut last_match = None;
+        let mut at = 0;
+        loop {
+            if state.is_tagged() {
+                if state.is_match() {
+                    self.record(cache, state, &mut last_match, hits);
+                } else if state.is_quit() {
+                    return false;
+                } else if state.is_dead() {
+                    return true;
+                }
+                let Some(&byte) = bytes.get(at) else {
+                    break;
+                };
+                let Ok(next) = self.dfa.next_state(cache, state, byte) else {
+                    return false;
+                };
+                state = next;
+                at += 1;
+                continue;
+            }
+            // The crate's fast path: transitions between untagged states need no checks.
+            let mut prev = state;
+            while let Some(&byte) = bytes.get(at) {
+                prev = state;
+                state = self.dfa.next_state_untagged(cache, state, byte);
+                at += 1;
+                if state.is_tagged() {
+                    break;
+                }
+            }
+            if state.is_unknown() {
+                let Ok(next) = self.dfa.next_state(cache, prev, bytes[at - 1]) else {
+                    return false;
+                };
+                state = next;
+            }
+            if !state.is_tagged() && at == bytes.len() {
+                break;
+            }
+        }
+        match self.dfa.next_eoi_state(cache, state) {
+            Ok(end) if end.is_match() => {
+                self.record(cache, end, &mut last_match, hits);
+                true
+            }
+            Ok(end) => !end.is_quit(),
+            Err(_) => false,
+        }
+    }
+
+    fn record(
+        &self,
+        cache: &Cache,
+        state: LazyStateID,
+        last_match: &mut Option<(LazyStateID, usize)>,
+        hits: &mut Bits,
+    ) {
+        let key = Some((state, cache.clear_count()));
+        if *last_match != key {
+            *last_match = key;
+            for i in 0..self.dfa.match_len(cache, state) {
+                hits.insert(self.dfa.match_pattern(cache, state, i));
+            }
+        }
     }
 }
 
@@ -248,7 +380,34 @@ pub struct Scratch {
 struct Lease {
     pool: Arc<Mutex<Vec<Cache>>>,
     cache: Option<Cache>,
-    hits: PatternSet,
+    hits: Bits,
+}
+
+/// The patterns of an automaton that matched a text, as bits.
+struct Bits(Vec<u64>);
+
+impl Bits {
+    fn new(len: usize) -> Bits {
+        Bits(vec![0; len.div_ceil(64)])
+    }
+
+    fn clear(&mut self) {
+        self.0.fill(0);
+    }
+
+    fn insert(&mut self, pattern: PatternID) {
+        let i = pattern.as_usize();
+        self.0[i / 64] |= 1 << (i % 64);
+    }
+
+    fn contains(&self, pattern: PatternID) -> bool {
+        let i = pattern.as_usize();
+        self.0[i / 64] & (1 << (i % 64)) != 0
+    }
+
+    fn iter(&self) -> std::slice::Iter<'_, u64> {
+        self.0.iter()
+    }
 }
 
 impl Drop for Lease {
@@ -272,6 +431,7 @@ impl Detector {
     ) -> Result<Detector, PatternError> {
         let mut context_vocab: Vec<String> = Vec::new();
         let mut compiled = Vec::new();
+        let mut screens = Vec::new();
         for p in patterns {
             let spec = &p.spec;
             if options.disable.iter().any(|d| d == &spec.id) {
@@ -283,6 +443,7 @@ impl Detector {
                 message,
             };
             let regex = Regex::new(&spec.regex).map_err(|e| invalid(e.to_string()))?;
+            let hir = regex_syntax::parse(&spec.regex).map_err(|e| invalid(e.to_string()))?;
             let validator = match &spec.validator {
                 Some(name) => Some(
                     validate::by_name(name)
@@ -320,25 +481,42 @@ impl Detector {
                 validator,
                 score: spec.score,
                 context,
-                min_digits: min_digits(
-                    &regex_syntax::parse(&spec.regex).map_err(|e| invalid(e.to_string()))?,
-                ),
+                min_digits: min_digits(&hir),
             });
+            screens.push(widen(&hir));
         }
         let set_error = |message: String| PatternError::Invalid {
             file: "(all)".into(),
             id: "(set)".into(),
             message,
         };
-        let sources: Vec<&str> = compiled.iter().map(|p| p.regex.as_str()).collect();
+        // A pattern that needs a context word to fire is live only with one in the text.
+        let gate_words: Vec<Option<Hir>> = compiled
+            .iter()
+            .map(|p| {
+                let ctx = p.context.as_ref().filter(|_| p.score < options.min_score)?;
+                let words: Vec<String> = ctx
+                    .words
+                    .iter()
+                    .map(|&w| regex_syntax::escape(&context_vocab[w]))
+                    .collect();
+                let words = format!("(?i-u:{})", words.join("|"));
+                Some(regex_syntax::parse(&words).map(|hir| widen(&hir)))
+            })
+            .map(Option::transpose)
+            .collect::<Result<_, _>>()
+            .map_err(|e| set_error(e.to_string()))?;
         let mut tiers = Vec::new();
         for bound in TIER_DIGITS.into_iter().chain([usize::MAX]) {
+            // A pattern that cannot reach the score floor even near its words never fires.
             let members = (0..compiled.len())
-                .filter(|&i| compiled[i].min_digits < bound)
+                .filter(|&i| {
+                    compiled[i].min_digits < bound && compiled[i].can_fire(options.min_score)
+                })
                 .collect();
-            tiers.push(Tier::new(&sources, members).map_err(set_error)?);
+            let screen = bound < usize::MAX;
+            tiers.push(Tier::new(&screens, &gate_words, members, screen).map_err(set_error)?);
         }
-        let fallback = RegexSet::new(&sources).map_err(|e| set_error(e.to_string()))?;
         let context_words = (!context_vocab.is_empty()).then(|| {
             AhoCorasickBuilder::new()
                 .ascii_case_insensitive(true)
@@ -356,7 +534,6 @@ impl Detector {
         });
         Ok(Detector {
             tiers,
-            fallback,
             patterns: compiled,
             context_words,
             allow: options.allow.iter().map(|s| s.to_lowercase()).collect(),
@@ -392,22 +569,28 @@ impl Detector {
             matched, leases, ..
         } = scratch;
         leases.resize_with(self.tiers.len(), || None);
-        let scanned = self.tiers[tier].scan(text, &mut leases[tier], matched);
-        if !scanned {
+        if !self.tiers[tier].scan(text, &mut leases[tier], matched) {
+            // The widened patterns hold nothing the automaton could quit on; should it
+            // fail all the same, every pattern runs.
             matched.clear();
-            matched.extend(self.fallback.matches(text).iter());
+            matched.extend(0..self.patterns.len());
         }
-        let mut context_scanned = false;
+        // Context words are looked up once per text, for all patterns that use them.
+        let context_needed = matched.iter().any(|&i| {
+            let p = &self.patterns[i];
+            p.context
+                .as_ref()
+                .is_some_and(|c| p.score + c.boost >= self.min_score)
+        });
+        if context_needed {
+            self.scan_context(text, &mut scratch.context_hits);
+        }
         for i in 0..scratch.matched.len() {
             let index = scratch.matched[i];
             let p = &self.patterns[index];
             if let Some(ctx) = &p.context {
                 if p.score + ctx.boost < self.min_score {
                     continue;
-                }
-                if !context_scanned {
-                    self.scan_context(text, &mut scratch.context_hits);
-                    context_scanned = true;
                 }
                 // A pattern scoring under the threshold fires only near one of its words:
                 // with none anywhere in the text, its regex need not run.

@@ -5,6 +5,7 @@ pub mod dictionary;
 mod engine;
 pub mod pattern;
 pub mod validate;
+mod widen;
 
 pub use engine::{is_word_at, Detector, DetectorOptions, Finding, Scratch};
 pub use pattern::{PatternError, SourcedPattern};
