@@ -214,9 +214,7 @@ fn first_bytes(n: usize) -> u64 {
 /// Eight bytes with their ASCII capitals lowercased and every other byte left alone: bit 7
 /// of each byte of the two sums says whether it is at least b'A', at least b'Z' + 1.
 fn ascii_lower(x: u64) -> u64 {
-    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let low = x & LOW7;
+    let low = x & !HIGH;
     let from_a = low + 0x3f3f_3f3f_3f3f_3f3f;
     let past_z = low + 0x2525_2525_2525_2525;
     x | ((from_a & !past_z & !x & HIGH) >> 2)
@@ -384,7 +382,8 @@ pub struct DictScratch {
     cues: Vec<(usize, u32)>,
     /// The table slots of the words looked up last, CACHED of them, by key. Words repeat
     /// (a few hundred make up half of any text): their lookups stay in this small, hot
-    /// array instead of missing the cache in the large table.
+    /// array instead of missing the cache in the large table. The dictionaries are built
+    /// once per process (builtin), so a cached slot never goes stale.
     recent: Vec<Slot>,
 }
 
@@ -436,7 +435,7 @@ const CLASS: [u8; 256] = {
     class
 };
 
-/// Bit 7 of every byte of the first eight of a word, per class.
+/// Bit 7 of each of eight bytes.
 const HIGH: u64 = 0x8080_8080_8080_8080;
 
 /// Bit 7 set in each of the eight ASCII bytes `low` (bit 7 clear) that is in `lo..=hi`: it
