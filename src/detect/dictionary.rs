@@ -367,11 +367,21 @@ struct Token {
     mid_sentence: bool,
 }
 
-/// The flags of a word (alone or as a phrase start) at which some rule of
-/// Dictionaries::detect can fire; a word without them and without a cue before it is
-/// skipped. A rule that fires on another flag must add it here.
-const ANCHORS: u32 =
-    CONDITION | MEDICATION | STREET | STREET_FIRST | FACILITY | CITY | CITY_SHORT | GIVEN;
+/// The flags that start no rule of Dictionaries::detect at their word (the rules read them
+/// on the words around it): a word that has no other flag, alone or as a phrase start, and
+/// no cue before it is skipped, as most words are. A flag that a rule starts from must not
+/// be here; a new flag is not, so it is safe by default.
+const INERT: u32 = WORD
+    | SURNAME
+    | COMMON_GIVEN
+    | NEVER_ALONE
+    | EVERYDAY
+    | CUES
+    | NOT_STREET
+    | AFTER_STREET
+    | FACILITY_NAME
+    | MED_SUFFIX
+    | CONDITION_MODIFIER;
 
 /// Scratch space reused across texts.
 #[derive(Default)]
@@ -684,12 +694,12 @@ impl Dictionaries {
                 continue;
             }
             let all = t.flags | t.phrase_flags;
-            if all & ANCHORS == 0 && t.cued == 0 {
+            if all & !INERT == 0 && t.cued == 0 {
                 // Most words: no rule starts at them (a debug build checks the two rules
                 // that no flag test guards below).
                 debug_assert!(
                     place(tokens, i, case).is_none() && person(text, tokens, i, case).is_none(),
-                    "a rule fired at a word without ANCHORS flags or cue"
+                    "a rule fired at a word with INERT flags alone and no cue"
                 );
                 i += 1;
                 continue;
