@@ -1,6 +1,6 @@
 //! Detection speed of the default library, structured patterns alone and with the
 //! dictionaries (names, places, conditions, medications, addresses), on one core. Detection
-//! only: no parsing, no output. Prints the dictionaries' build time and automaton memory.
+//! only: no parsing, no output. Prints the dictionaries' build time and table memory.
 //!
 //!     cargo bench --bench dictionary
 //!     CHATVEIL_BENCH_MB=64 CHATVEIL_BENCH_FILES=a.jsonl,b.jsonl cargo bench --bench dictionary
@@ -90,7 +90,7 @@ fn main() {
     let t = Instant::now();
     let dictionaries = dictionary::builtin();
     println!(
-        "dictionaries: built in {:.2} s, automaton {:.1} MB",
+        "dictionaries: built in {:.2} s, tables {:.1} MB",
         t.elapsed().as_secs_f64(),
         dictionaries.memory_usage() as f64 / 1e6
     );

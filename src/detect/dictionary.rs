@@ -3,27 +3,24 @@
 //! capitalization, neighbouring names); street addresses as a house number followed by
 //! street words and a street suffix.
 //!
-//! Every list of `patterns/dict/` is compiled into two structures: single words go into one
-//! hash table (word -> the flags of every list holding it), and entries of several words
-//! ("panic attacks", "corte madera", "my name is") into an Aho-Corasick automaton that is
-//! walked, anchored, only from words that start such an entry. One automaton over all
-//! ~300,000 entries was measured first: walking it at every word start ran at 13-36 MB/s
-//! (contiguous NFA, 36 MB; each step a cache miss), its DFA took 572 MB and was slower
-//! still; a hash probe per word costs one cache miss. The rules then read the flags word by
-//! word.
+//! Every list of `patterns/dict/` is compiled into one hash table keyed by a 64-bit hash of
+//! the (case-folded) text: single words map to the flags of every list holding them, and
+//! entries of several words ("panic attacks", "corte madera", "my name is") put every
+//! prefix that ends at a word boundary into the table too, so that a phrase is followed
+//! from a word that starts one by a probe per boundary, stopping at the first prefix no
+//! entry has. One Aho-Corasick automaton over all ~300,000 entries was measured first:
+//! walking it at every word start ran at 13-36 MB/s (contiguous NFA, 36 MB; each step a
+//! cache miss), its DFA took 572 MB and was slower still; an automaton over the phrases
+//! alone still took most of the 1.5 s start-up and 20 MB, while a hash probe costs about
+//! one cache miss. The rules then read the flags word by word.
 //!
 //! Case carries much of the evidence in chat text ("Will" vs "will"), none in ALL-CAPS
 //! nursing notes or all-lowercase messages; the rules switch to list evidence alone when a
 //! text has no case to read.
 
 use super::engine::Finding;
-use aho_corasick::automaton::Automaton;
-use aho_corasick::nfa::contiguous::NFA;
-use aho_corasick::{Anchored, MatchKind};
 use regex::Regex;
 use serde::Deserialize;
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::io::Read;
 use std::sync::{Arc, OnceLock};
 
@@ -52,7 +49,7 @@ const CONDITION_MODIFIER: u32 = 1 << 19;
 const CITY_SHORT: u32 = 1 << 20;
 const STREET_FIRST: u32 = 1 << 21;
 const AFTER_STREET: u32 = 1 << 22;
-/// The first word of a multi-word entry: the phrase automaton is walked from it.
+/// A prefix of a multi-word entry (its first word, or more): the phrase goes on after it.
 const PHRASE_START: u32 = 1 << 23;
 const PLACE_CODE: u32 = 1 << 24;
 const REGION: u32 = 1 << 25;
@@ -194,55 +191,164 @@ const MAX_STREET_WORDS: usize = 4;
 /// Words longer than this are in no list; they are not looked up.
 const MAX_WORD: usize = 40;
 
-/// A word's key: an FxHash-style 64-bit hash of its bytes, eight at a time, folded to
-/// lowercase by setting bit 5 of every byte (which lowercases ASCII letters and leaves
-/// digits and apostrophes alone; list entries and text words are folded the same way).
-/// Tables are keyed by the hash alone, so a lookup is one probe with an inline compare and
-/// no pointer to chase (the lookup every word of every text pays). Two of the ~300,000
-/// entries, or an entry and a word of a text, share a key with odds of about 1 in 10^13.
-fn word_key(word: &[u8]) -> u64 {
-    let mut h = word.len() as u64;
-    for chunk in word.chunks(8) {
-        let mut eight = [0u8; 8];
-        eight[..chunk.len()].copy_from_slice(chunk);
-        let folded = u64::from_le_bytes(eight) | 0x2020_2020_2020_2020;
-        h = (h.rotate_left(5) ^ folded).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+/// The key of a word or of a phrase, bytes `start..end` of `text`: an FxHash-style 64-bit
+/// hash of the bytes, eight at a time, with ASCII letters folded to lower case (so list
+/// entries and text words match whatever their case), and the length. The table is keyed
+/// by the hash alone, so a lookup is one probe with an inline compare and no pointer to
+/// chase (the lookup every word of every text pays). Two of the ~400,000 keys, or a key
+/// and a word of a text, are the same with odds of about 1 in 10^13.
+fn span_key(text: &[u8], start: usize, end: usize) -> u64 {
+    let mut h = 0;
+    let mut at = start;
+    while at < end {
+        h = mix(h, load8(text, at) & first_bytes(end - at));
+        at += 8;
     }
-    h
+    h ^ (end - start) as u64
 }
 
-/// The key of two words in a row, for the table of phrase beginnings.
+/// One step of span_key: eight more bytes (zero past the end of the span).
+fn mix(h: u64, eight: u64) -> u64 {
+    (h.rotate_left(5) ^ ascii_lower(eight)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95)
+}
+
+/// Eight bytes of `text` from `at` as one little-endian word, zeros past its end.
+fn load8(text: &[u8], at: usize) -> u64 {
+    match text.get(at..at + 8) {
+        Some(b) => u64::from_le_bytes(b.try_into().expect("eight bytes")),
+        None => text[at.min(text.len())..]
+            .iter()
+            .rev()
+            .fold(0, |eight, &b| eight << 8 | u64::from(b)),
+    }
+}
+
+/// A mask of the first `n` bytes of a little-endian word (all eight from 8 on).
+fn first_bytes(n: usize) -> u64 {
+    if n >= 8 {
+        u64::MAX
+    } else {
+        (1 << (8 * n)) - 1
+    }
+}
+
+/// Eight bytes with their ASCII capitals lowercased and every other byte left alone: bit 7
+/// of each byte of the two sums says whether it is at least b'A', at least b'Z' + 1.
+fn ascii_lower(x: u64) -> u64 {
+    let low = x & !HIGH;
+    let from_a = low + 0x3f3f_3f3f_3f3f_3f3f;
+    let past_z = low + 0x2525_2525_2525_2525;
+    x | ((from_a & !past_z & !x & HIGH) >> 2)
+}
+
+/// What the table holds for one key.
+#[derive(Clone, Copy, Default)]
+struct Slot {
+    key: u64,
+    /// The flags of the word alone, and PHRASE_START when some entry goes on after it.
+    flags: u32,
+    /// The flags of the multi-word entry that is exactly this text, if any; for a word
+    /// that starts such entries, a 32-bit filter of the words that follow it in them
+    /// (next_word_bit of each).
+    phrase: u32,
+}
+
+impl Slot {
+    fn is_empty(&self) -> bool {
+        self.flags | self.phrase == 0
+    }
+}
+
+/// Open addressing with linear probing over 16-byte slots, four to a cache line, about a
+/// third full: a lookup, found or not, mostly reads one cache line. Built once, never
+/// changed.
+struct Table {
+    slots: Vec<Slot>,
+    /// The slot of a key is its top bits (the hash's best mixed).
+    shift: u32,
+}
+
+impl Table {
+    /// Builds the table from (key, flags, phrase flags) rows, merging the rows of a key.
+    /// Sized for the rows as if no two shared a key (at most 70% full then); many do, so it
+    /// ends up about a third full.
+    fn new(rows: Vec<Slot>) -> Table {
+        let len = (rows.len() * 10 / 7 + 1).next_power_of_two().max(2);
+        let mut slots = vec![Slot::default(); len];
+        let shift = 64 - len.trailing_zeros();
+        for row in rows.into_iter().filter(|r| !r.is_empty()) {
+            let mut i = (row.key >> shift) as usize;
+            while !slots[i].is_empty() && slots[i].key != row.key {
+                i = (i + 1) & (len - 1);
+            }
+            let slot = &mut slots[i];
+            slot.key = row.key;
+            slot.flags |= row.flags;
+            slot.phrase |= row.phrase;
+        }
+        Table { slots, shift }
+    }
+
+    /// The slot of `key`, or an empty one.
+    fn get(&self, key: u64) -> Slot {
+        let mask = self.slots.len() - 1;
+        let mut i = (key >> self.shift) as usize;
+        loop {
+            let slot = self.slots[i];
+            if slot.key == key || slot.is_empty() {
+                return slot;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+}
+
+/// The bit of a word in the 32-bit filter of the words after a phrase's first word.
+fn next_word_bit(key: u64) -> u32 {
+    1 << (key >> 59)
+}
+
+/// The key of two words in a row.
 fn pair_key(first: u64, second: u64) -> u64 {
     (first.rotate_left(29) ^ second).wrapping_mul(0x9e_37_79_b9_7f_4a_7c_15)
 }
 
-/// Keys are already hashes: the table uses them as they are.
-#[derive(Default)]
-struct KeyHasher(u64);
+/// A Bloom filter (two bits per key in one 64-bit word) over the first two words of every
+/// multi-word entry. Most words start some entry ("i" starts "i am", "the" starts "the
+/// hague"), yet the next word seldom continues one ("i have", "the doctor"): the filter,
+/// small enough to stay in the processor's cache, says so without probing the large table.
+struct Filter(Vec<u64>);
 
-impl Hasher for KeyHasher {
-    fn write(&mut self, _: &[u8]) {
-        unreachable!("only u64 keys are hashed");
+/// Words of the pair filter (a power of two): 128 KiB for the ~70,000 pairs, about 2%
+/// false positives.
+const FILTER_WORDS: usize = 1 << 14;
+
+impl Filter {
+    fn new(keys: &[u64]) -> Filter {
+        let mut words = vec![0u64; FILTER_WORDS];
+        for &key in keys {
+            words[Filter::word(key)] |= Filter::bits(key);
+        }
+        Filter(words)
     }
 
-    fn write_u64(&mut self, key: u64) {
-        self.0 = key;
+    fn word(key: u64) -> usize {
+        (key >> (64 - FILTER_WORDS.trailing_zeros())) as usize
     }
 
-    fn finish(&self) -> u64 {
-        self.0
+    fn bits(key: u64) -> u64 {
+        1 << ((key >> 37) & 63) | 1 << ((key >> 43) & 63)
+    }
+
+    fn may_hold(&self, key: u64) -> bool {
+        let bits = Filter::bits(key);
+        self.0[Filter::word(key)] & bits == bits
     }
 }
 
-type KeyMap<V> = HashMap<u64, V, BuildHasherDefault<KeyHasher>>;
-
 pub struct Dictionaries {
-    words: KeyMap<u32>,
-    /// Keys of the first two words of every phrase: the phrase automaton is walked only
-    /// from a word whose pair with the next word is here.
-    phrase_pairs: KeyMap<()>,
-    phrases: NFA,
-    phrase_flags: Vec<u32>,
+    lexicon: Table,
+    pairs: Filter,
     unit: Regex,
     person: Arc<str>,
     location: Arc<str>,
@@ -282,12 +388,38 @@ struct Token {
     mid_sentence: bool,
 }
 
+/// The flags that start no rule of Dictionaries::detect at their word (the rules read them
+/// on the words around it): a word that has no other flag, alone or as a phrase start, and
+/// no cue before it is skipped, as most words are. A flag that a rule starts from must not
+/// be here; a new flag is not, so it is safe by default.
+const INERT: u32 = WORD
+    | SURNAME
+    | COMMON_GIVEN
+    | NEVER_ALONE
+    | EVERYDAY
+    | CUES
+    | NOT_STREET
+    | AFTER_STREET
+    | FACILITY_NAME
+    | MED_SUFFIX
+    | CONDITION_MODIFIER;
+
 /// Scratch space reused across texts.
 #[derive(Default)]
 pub struct DictScratch {
     tokens: Vec<Token>,
+    /// The key of every token.
+    keys: Vec<u64>,
     cues: Vec<(usize, u32)>,
+    /// The table slots of the words looked up last, CACHED of them, by key. Words repeat
+    /// (a few hundred make up half of any text): their lookups stay in this small, hot
+    /// array instead of missing the cache in the large table. The dictionaries are built
+    /// once per process (builtin), so a cached slot never goes stale.
+    recent: Vec<Slot>,
 }
+
+/// Number of slots in DictScratch::recent (a power of two).
+const CACHED: usize = 1 << 12;
 
 /// The built-in dictionaries, built once per process: they are immutable and take a moment
 /// to build, so every detector shares them.
@@ -299,20 +431,225 @@ pub fn builtin() -> Arc<Dictionaries> {
 }
 
 fn is_alnum(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b >= 0x80
+    CLASS[b as usize] & ALNUM != 0
+}
+
+/// Byte classes of the word splitter.
+const ALNUM: u8 = 1;
+const UPPER: u8 = 1 << 1;
+const LOWER: u8 = 1 << 2;
+const DIGIT: u8 = 1 << 3;
+const SENTENCE_BREAK: u8 = 1 << 4;
+
+/// The class of every byte: letters and digits, and every byte of a non-ASCII character,
+/// are word bytes.
+const CLASS: [u8; 256] = {
+    let mut class = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        class[b] = if c.is_ascii_uppercase() {
+            ALNUM | UPPER
+        } else if c.is_ascii_lowercase() {
+            ALNUM | LOWER
+        } else if c.is_ascii_digit() {
+            ALNUM | DIGIT
+        } else if c >= 0x80 {
+            ALNUM
+        } else if matches!(c, b'.' | b'!' | b'?' | b'\n' | b';' | b':') {
+            SENTENCE_BREAK
+        } else {
+            0
+        };
+        b += 1;
+    }
+    class
+};
+
+/// Bit 7 of each of eight bytes.
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// Bit 7 set in each of the eight ASCII bytes `low` (bit 7 clear) that is in `lo..=hi`: it
+/// is the carry of adding the distance to 0x80.
+fn in_range(low: u64, lo: u8, hi: u8) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let from = low + ONES * u64::from(0x80 - lo);
+    let past = low + ONES * u64::from(0x7f - hi);
+    from & !past & HIGH
+}
+
+/// The run of word bytes of `bytes` from `from`, eight at a time: its end, the hash of
+/// its bytes (span_key before the length), and whether it holds upper case letters, lower
+/// case letters, digits (as byte classes).
+fn word_run(bytes: &[u8], from: usize) -> (usize, u64, u8) {
+    let (mut at, mut h, mut shape) = (from, 0, 0);
+    loop {
+        let eight = load8(bytes, at);
+        let ascii = !eight & HIGH;
+        let low = eight & !HIGH;
+        let upper = in_range(low, b'A', b'Z') & ascii;
+        let lower = in_range(low, b'a', b'z') & ascii;
+        let digit = in_range(low, b'0', b'9') & ascii;
+        let word = upper | lower | digit | (eight & HIGH);
+        let run = (!word & HIGH).trailing_zeros() as usize / 8;
+        let keep = first_bytes(run);
+        for (bits, class) in [(upper, UPPER), (lower, LOWER), (digit, DIGIT)] {
+            if bits & keep != 0 {
+                shape |= class;
+            }
+        }
+        if run > 0 {
+            h = mix(h, eight & keep);
+        }
+        at += run;
+        if run < 8 {
+            return (at, h, shape);
+        }
+    }
+}
+
+/// Splits `bytes` into words (runs of word bytes) into `tokens`, with their shape and their
+/// keys (into `keys`), and says whether the text has case. Text and list entries go
+/// through the same splitter, so that a phrase entry is found only where the text splits
+/// as the entry does.
+fn split_words(bytes: &[u8], tokens: &mut Vec<Token>, keys: &mut Vec<u64>) -> Case {
+    tokens.clear();
+    keys.clear();
+    let mut seen = 0;
+    let mut i = 0;
+    let mut sentence_break = true;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let class = CLASS[b as usize];
+        if class & ALNUM == 0 {
+            sentence_break |= class & SENTENCE_BREAK != 0;
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let mut flags = 0;
+        let merged = matches!(b, b'o' | b'O' | b'd' | b'D')
+            && bytes.get(i + 1) == Some(&b'\'')
+            && bytes.get(i + 2).is_some_and(u8::is_ascii_alphabetic);
+        let (end, h, shape) = word_run(bytes, if merged { i + 2 } else { i });
+        i = end;
+        if merged {
+            // "O'Connor", "D'Souza": one word, and by its shape a surname.
+            flags = SURNAME;
+            keys.push(span_key(bytes, start, end));
+        } else {
+            keys.push(h ^ (end - start) as u64);
+        }
+        let shape = shape | class;
+        seen |= shape;
+        let after_apostrophe =
+            start >= 2 && matches!(bytes[start - 1], b'\'') && is_alnum(bytes[start - 2]);
+        tokens.push(Token {
+            start,
+            end: i,
+            clitic: after_apostrophe && i - start <= 2,
+            flags,
+            apostrophe: bytes.get(i) == Some(&b'\''),
+            capital: b.is_ascii_uppercase(),
+            digit: shape & DIGIT != 0,
+            mid_sentence: !sentence_break,
+            ..Token::default()
+        });
+        sentence_break = false;
+    }
+    if seen & UPPER != 0 && seen & LOWER != 0 {
+        Case::Mixed
+    } else {
+        Case::None
+    }
+}
+
+/// The table rows and the pair filter keys of the entries of every list, as they are read:
+/// the rows of a key that several lists hold are merged in Table::new.
+#[derive(Default)]
+struct Rows {
+    rows: Vec<Slot>,
+    pairs: Vec<u64>,
+    split: DictScratch,
+}
+
+impl Rows {
+    /// Adds a list entry with its flags: a single word (the common case, taken without
+    /// splitting) under its key, an entry of several words by phrase().
+    fn add(&mut self, entry: &[u8], flags: u32) {
+        if !entry.is_empty() && entry.iter().all(u8::is_ascii_alphanumeric) {
+            self.word(entry, flags);
+            return;
+        }
+        let mut parts = entry
+            .split(|b| !b.is_ascii_alphanumeric())
+            .filter(|p| !p.is_empty());
+        match (parts.next(), parts.next()) {
+            (Some(first), Some(second)) => self.phrase(entry, [first, second], flags),
+            (Some(word), None) => self.word(word, flags),
+            _ => {}
+        }
+    }
+
+    fn word(&mut self, word: &[u8], flags: u32) {
+        self.rows.push(Slot {
+            key: span_key(word, 0, word.len()),
+            flags,
+            phrase: 0,
+        });
+    }
+
+    /// The rows of the multi-word entry `entry` whose first two parts (runs of ASCII
+    /// letters and digits) are `parts`: its flags under its own key, and PHRASE_START under
+    /// its first word and under every longer prefix that ends at a word boundary; the key of
+    /// its first two words goes to `pairs`. An entry whose first two words the splitter
+    /// reads otherwise ("dr o'connor", where "o'connor" is one word) can never be found at
+    /// a word start and gets no rows.
+    fn phrase(&mut self, entry: &[u8], parts: [&[u8]; 2], flags: u32) {
+        let split = &mut self.split;
+        split_words(entry, &mut split.tokens, &mut split.keys);
+        let words = &split.tokens;
+        let as_split = words.len() >= 2
+            && parts
+                .iter()
+                .zip(words.iter())
+                .all(|(p, w)| *p == &entry[w.start..w.end]);
+        if !as_split {
+            return;
+        }
+        self.pairs.push(pair_key(split.keys[0], split.keys[1]));
+        let first = words[0].end;
+        for end in first..=entry.len() {
+            if end < entry.len() && is_alnum(entry[end]) {
+                continue;
+            }
+            let (flags, phrase) = if end == entry.len() {
+                (0, flags)
+            } else if end == first {
+                (PHRASE_START, next_word_bit(split.keys[1]))
+            } else {
+                (PHRASE_START, 0)
+            };
+            self.rows.push(Slot {
+                key: span_key(entry, 0, end),
+                flags,
+                phrase,
+            });
+        }
+    }
 }
 
 impl Dictionaries {
     fn build() -> Dictionaries {
         let rules: Rules = toml::from_str(RULES).expect("patterns/dict/rules.toml is valid");
-        let mut entries: HashMap<String, u32> = HashMap::new();
+        let mut rows = Rows::default();
         for (name, gz, flag) in LISTS {
             let mut text = String::new();
             flate2::read::GzDecoder::new(*gz)
                 .read_to_string(&mut text)
                 .unwrap_or_else(|_| panic!("embedded list {name} is gzip text"));
             for line in text.lines().filter(|l| !l.is_empty()) {
-                *entries.entry(line.to_string()).or_default() |= flag;
+                rows.add(line.as_bytes(), *flag);
             }
         }
         let extra: [(&Vec<String>, u32); 25] = [
@@ -344,38 +681,12 @@ impl Dictionaries {
         ];
         for (words, flag) in extra {
             for w in words {
-                *entries.entry(w.to_lowercase()).or_default() |= flag;
+                rows.add(w.to_lowercase().as_bytes(), flag);
             }
         }
-        let mut words = KeyMap::<u32>::default();
-        let mut phrase_pairs = KeyMap::<()>::default();
-        let (mut phrases, mut phrase_flags) = (Vec::new(), Vec::new());
-        for (entry, flags) in entries {
-            let mut parts = entry
-                .split(|c: char| !c.is_ascii_alphanumeric())
-                .filter(|p| !p.is_empty())
-                .map(|p| word_key(p.as_bytes()));
-            let first = parts.next().unwrap_or(0);
-            match parts.next() {
-                Some(second) => {
-                    *words.entry(first).or_default() |= PHRASE_START;
-                    phrase_pairs.insert(pair_key(first, second), ());
-                    phrases.push(entry);
-                    phrase_flags.push(flags);
-                }
-                _ => *words.entry(first).or_default() |= flags,
-            }
-        }
-        let phrases = aho_corasick::nfa::contiguous::Builder::new()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::Standard)
-            .build(&phrases)
-            .expect("phrase automaton builds");
         Dictionaries {
-            words,
-            phrase_pairs,
-            phrases,
-            phrase_flags,
+            lexicon: Table::new(rows.rows),
+            pairs: Filter::new(&rows.pairs),
             unit: Regex::new(&rules.address.unit).expect("address unit regex is valid"),
             person: "PERSON".into(),
             location: "LOCATION".into(),
@@ -386,13 +697,9 @@ impl Dictionaries {
         }
     }
 
-    /// Approximate heap bytes of the word table and the phrase automaton, for the
-    /// benchmark's memory report.
+    /// Heap bytes of the table and the filter, for the benchmark's memory report.
     pub fn memory_usage(&self) -> usize {
-        self.words.capacity() * (std::mem::size_of::<(u64, u32)>() + 1)
-            + self.phrase_pairs.capacity() * (std::mem::size_of::<u64>() + 1)
-            + self.phrases.memory_usage()
-            + self.phrase_flags.len() * std::mem::size_of::<u32>()
+        self.lexicon.slots.len() * std::mem::size_of::<Slot>() + FILTER_WORDS * 8
     }
 
     /// Appends every dictionary finding of `text` to `out` (overlaps allowed: the engine
@@ -417,6 +724,16 @@ impl Dictionaries {
                 continue;
             }
             let all = t.flags | t.phrase_flags;
+            if all & !INERT == 0 && t.cued == 0 {
+                // Most words: no rule starts at them (a debug build checks the two rules
+                // that no flag test guards below).
+                debug_assert!(
+                    place(text, tokens, i, case).is_none() && person(text, tokens, i, case).is_none(),
+                    "a rule fired at a word with INERT flags alone and no cue"
+                );
+                i += 1;
+                continue;
+            }
             if all & (CONDITION | MEDICATION) != 0 {
                 let (end, f) = if t.phrase_flags & (CONDITION | MEDICATION) != 0 {
                     (t.phrase_end, t.phrase_flags)
@@ -464,113 +781,36 @@ impl Dictionaries {
         }
     }
 
-    /// Splits `text` into words, looks each word start up in the lexicon and marks the word
-    /// that follows each cue phrase.
+    /// Splits `text` into words, looks each word up in the table, follows the phrases that
+    /// start at it and marks the word that follows each cue.
     fn tokenize(&self, text: &str, scratch: &mut DictScratch) -> Case {
-        let tokens = &mut scratch.tokens;
-        tokens.clear();
-        scratch.cues.clear();
         let bytes = text.as_bytes();
-        let (mut upper, mut lower) = (false, false);
-        let mut i = 0;
-        let mut sentence_break = true;
-        while i < bytes.len() {
-            let b = bytes[i];
-            if !is_alnum(b) {
-                if matches!(b, b'.' | b'!' | b'?' | b'\n' | b';' | b':') {
-                    sentence_break = true;
-                }
-                i += 1;
-                continue;
-            }
-            let start = i;
-            let mut digit = false;
-            let mut flags = 0;
-            while i < bytes.len() && is_alnum(bytes[i]) {
-                upper |= bytes[i].is_ascii_uppercase();
-                lower |= bytes[i].is_ascii_lowercase();
-                digit |= bytes[i].is_ascii_digit();
-                i += 1;
-                let prefix = i == start + 1 && matches!(b, b'o' | b'O' | b'd' | b'D');
-                if prefix
-                    && bytes.get(i) == Some(&b'\'')
-                    && bytes.get(i + 1).is_some_and(u8::is_ascii_alphabetic)
-                {
-                    // "O'Connor", "D'Souza": one word, and by its shape a surname.
-                    i += 1;
-                    flags = SURNAME;
-                }
-            }
-            let after_apostrophe =
-                start >= 2 && matches!(bytes[start - 1], b'\'') && is_alnum(bytes[start - 2]);
-            tokens.push(Token {
-                start,
-                end: i,
-                clitic: after_apostrophe && i - start <= 2,
-                flags,
-                apostrophe: bytes.get(i) == Some(&b'\''),
-                capital: b.is_ascii_uppercase(),
-                digit,
-                mid_sentence: !sentence_break,
-                ..Token::default()
-            });
-            sentence_break = false;
+        let case = split_words(bytes, &mut scratch.tokens, &mut scratch.keys);
+        let keys = &scratch.keys;
+        let tokens = &mut scratch.tokens;
+        scratch.cues.clear();
+        let recent = &mut scratch.recent;
+        if recent.is_empty() {
+            recent.resize(CACHED, Slot::default());
         }
-        let case = if upper && lower {
-            Case::Mixed
-        } else {
-            Case::None
-        };
-        let mut next_key = tokens.first().map(|t| word_key(&bytes[t.start..t.end]));
-        for k in 0..tokens.len() {
-            let key = next_key.unwrap_or(0);
-            next_key = tokens.get(k + 1).map(|n| word_key(&bytes[n.start..n.end]));
-            let t = &mut tokens[k];
+        for (k, t) in tokens.iter_mut().enumerate() {
             if !bytes[t.start].is_ascii_alphabetic() || t.end - t.start > MAX_WORD {
                 continue;
             }
-            let flags = self.words.get(&key).copied().unwrap_or(0);
-            t.flags |= flags & !PHRASE_START;
-            if flags & CUES != 0 {
-                scratch.cues.push((t.end, flags & CUES));
+            let slot = self.get(recent, keys[k]);
+            t.flags |= slot.flags & !PHRASE_START;
+            if slot.flags & CUES != 0 {
+                scratch.cues.push((t.end, slot.flags & CUES));
             }
-            let phrase = flags & PHRASE_START != 0
-                && next_key.is_some_and(|n| self.phrase_pairs.contains_key(&pair_key(key, n)));
-            if !phrase {
-                continue;
-            }
-            // Walks the phrase automaton from the word start, anchored, until no entry can
-            // continue; every state on the way may end entries that start here.
-            let lexicon = &self.phrases;
-            let mut sid = lexicon
-                .start_state(Anchored::Yes)
-                .expect("anchored searches are supported");
-            for (at, &byte) in bytes.iter().enumerate().skip(t.start) {
-                sid = lexicon.next_state(Anchored::Yes, sid, byte);
-                if lexicon.is_dead(sid) {
-                    break;
-                }
-                if !lexicon.is_match(sid) {
-                    continue;
-                }
-                let end = at + 1;
-                if end < bytes.len() && is_alnum(bytes[end]) {
-                    continue;
-                }
-                for k in 0..lexicon.match_len(sid) {
-                    let pattern = lexicon.match_pattern(sid, k);
-                    if lexicon.pattern_len(pattern) != end - t.start {
-                        continue;
-                    }
-                    let f = self.phrase_flags[pattern.as_usize()];
-                    if end > t.end && end >= t.phrase_end {
-                        t.phrase_end = end;
-                        t.phrase_flags = f;
-                    }
-                    if f & CUES != 0 {
-                        scratch.cues.push((end, f & CUES));
-                    }
-                }
+            // Every multi-word entry spans the next word too: the pair is checked first,
+            // against the word's own filter of next words, then against the pair filter.
+            let pair = slot.flags & PHRASE_START != 0
+                && keys.get(k + 1).is_some_and(|&next| {
+                    slot.phrase & next_word_bit(next) != 0
+                        && self.pairs.may_hold(pair_key(keys[k], next))
+                });
+            if pair {
+                self.follow_phrases(bytes, t, recent, &mut scratch.cues);
             }
         }
         // A cue applies to the first word after it, when only a little punctuation and
@@ -586,6 +826,46 @@ impl Dictionaries {
             }
         }
         case
+    }
+
+    /// The table slot of `key`, through the cache of recent lookups.
+    fn get(&self, recent: &mut [Slot], key: u64) -> Slot {
+        let seen = &mut recent[(key >> 52) as usize & (CACHED - 1)];
+        if seen.key != key {
+            *seen = Slot {
+                key,
+                ..self.lexicon.get(key)
+            };
+        }
+        *seen
+    }
+
+    /// Finds the multi-word entries that start at the word `t`: every text up to a word
+    /// boundary that is one, until a text no entry starts with. The longest goes into `t`.
+    fn follow_phrases(
+        &self,
+        bytes: &[u8],
+        t: &mut Token,
+        recent: &mut [Slot],
+        cues: &mut Vec<(usize, u32)>,
+    ) {
+        for end in t.end + 1..=bytes.len() {
+            if end < bytes.len() && is_alnum(bytes[end]) {
+                continue;
+            }
+            let slot = self.get(recent, span_key(bytes, t.start, end));
+            let f = slot.phrase;
+            if f != 0 && end >= t.phrase_end {
+                t.phrase_end = end;
+                t.phrase_flags = f;
+            }
+            if f & CUES != 0 {
+                cues.push((end, f & CUES));
+            }
+            if slot.flags & PHRASE_START == 0 {
+                break;
+            }
+        }
     }
 
     /// A street address ending at the street suffix `tokens[i]`: a house number at most
