@@ -728,7 +728,8 @@ impl Dictionaries {
                 // Most words: no rule starts at them (a debug build checks the two rules
                 // that no flag test guards below).
                 debug_assert!(
-                    place(text, tokens, i, case).is_none() && person(text, tokens, i, case).is_none(),
+                    place(text, tokens, i, case).is_none()
+                        && person(text, tokens, i, case).is_none(),
                     "a rule fired at a word with INERT flags alone and no cue"
                 );
                 i += 1;
