@@ -950,7 +950,7 @@ regex = 'MRN:? (?P<v>\d{6})'
     }
 
     #[test]
-    fn one_scratch_serves_several_detectors_and_unicode_boundaries_fall_back() {
+    fn one_scratch_serves_several_detectors_and_unicode_boundaries_hold() {
         let unicode = r#"
 [[pattern]]
 id = "word"
@@ -967,6 +967,13 @@ regex = '\bnaïve\b'
             let entities: Vec<&str> = out.iter().map(|f| &*f.entity).collect();
             assert_eq!(entities, ["CREDIT_CARD", "WORD"]);
         }
+        // The screening automaton drops Unicode word boundaries; the pattern's own regex
+        // still applies them.
+        assert_eq!(find(&b, "une naïveté"), vec![]);
+        assert_eq!(
+            find(&b, "très naïve."),
+            vec![("WORD".into(), "naïve".into())]
+        );
     }
 
     #[test]
