@@ -59,13 +59,17 @@ struct CompiledPattern {
 }
 
 impl CompiledPattern {
-    /// False for a pattern whose score stays under the floor even near its context words.
+    /// False for a pattern none of whose matches can reach the score floor: under it with
+    /// no context words to raise it, or still under it once they have (a negative boost
+    /// included). Only patterns that can fire are candidates of a text.
     fn can_fire(&self, min_score: f32) -> bool {
-        self.score >= min_score
-            || self
-                .context
-                .as_ref()
-                .is_some_and(|c| !c.words.is_empty() && self.score + c.boost >= min_score)
+        match &self.context {
+            None => self.score >= min_score,
+            Some(c) => {
+                self.score + c.boost >= min_score
+                    && (self.score >= min_score || !c.words.is_empty())
+            }
+        }
     }
 }
 
@@ -571,27 +575,20 @@ impl Detector {
         leases.resize_with(self.tiers.len(), || None);
         if !self.tiers[tier].scan(text, &mut leases[tier], matched) {
             // The widened patterns hold nothing the automaton could quit on; should it
-            // fail all the same, every pattern runs.
+            // fail all the same, every pattern that can fire runs.
             matched.clear();
-            matched.extend(0..self.patterns.len());
+            matched.extend(
+                (0..self.patterns.len()).filter(|&i| self.patterns[i].can_fire(self.min_score)),
+            );
         }
-        // Context words are looked up once per text, for all patterns that use them.
-        let context_needed = matched.iter().any(|&i| {
-            let p = &self.patterns[i];
-            p.context
-                .as_ref()
-                .is_some_and(|c| p.score + c.boost >= self.min_score)
-        });
-        if context_needed {
+        // Context words are looked up once per text, for all candidates that use them.
+        if matched.iter().any(|&i| self.patterns[i].context.is_some()) {
             self.scan_context(text, &mut scratch.context_hits);
         }
         for i in 0..scratch.matched.len() {
             let index = scratch.matched[i];
             let p = &self.patterns[index];
             if let Some(ctx) = &p.context {
-                if p.score + ctx.boost < self.min_score {
-                    continue;
-                }
                 // A pattern scoring under the threshold fires only near one of its words:
                 // with none anywhere in the text, its regex need not run.
                 if p.score < self.min_score
