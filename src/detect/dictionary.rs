@@ -140,6 +140,11 @@ struct MedicationRules {
 #[serde(deny_unknown_fields)]
 struct ConditionRules {
     modifiers: Vec<String>,
+    inability: Vec<String>,
+    abilities: Vec<String>,
+    difficulty: Vec<String>,
+    struggles: Vec<String>,
+    clause_ends: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -148,6 +153,7 @@ struct LocationRules {
     strong_cues: Vec<String>,
     cues: Vec<String>,
     facility_words: Vec<String>,
+    place_suffixes: Vec<String>,
     facility_name_words: Vec<String>,
     city_short: Vec<String>,
     extra_cities: Vec<String>,
@@ -161,6 +167,8 @@ struct LocationRules {
 #[serde(deny_unknown_fields)]
 struct AddressRules {
     street_words: Vec<String>,
+    named_street_words: Vec<String>,
+    street_endings: Vec<String>,
     street_alone: Vec<String>,
     street_first: Vec<String>,
     particles: Vec<String>,
@@ -187,6 +195,9 @@ const MIN_UNKNOWN: usize = 3;
 const MAX_NAME_EXTRA: usize = 2;
 /// Most name words between a house number and a street suffix, and before a facility word.
 const MAX_STREET_WORDS: usize = 4;
+/// Most words a condition's clause runs on after an inability phrase ("could not sleep at
+/// all for weeks").
+const MAX_CLAUSE_WORDS: usize = 6;
 
 /// Words longer than this are in no list; they are not looked up.
 const MAX_WORD: usize = 40;
@@ -350,6 +361,15 @@ pub struct Dictionaries {
     lexicon: Table,
     pairs: Filter,
     unit: Regex,
+    /// Lists read only where a rule already fired or at a house number, so a linear scan
+    /// costs nothing that matters (see rules.toml for each).
+    place_suffixes: Vec<String>,
+    named_street_words: Vec<String>,
+    street_endings: Vec<String>,
+    /// The inability and difficulty phrases: a condition starting with one runs on to the
+    /// end of its clause.
+    clause_openers: Vec<String>,
+    clause_ends: Vec<String>,
     person: Arc<str>,
     location: Arc<str>,
     address: Arc<str>,
@@ -650,6 +670,11 @@ impl Dictionaries {
                 .unwrap_or_else(|_| panic!("embedded list {name} is gzip text"));
             for line in text.lines().filter(|l| !l.is_empty()) {
                 rows.add(line.as_bytes(), *flag);
+                // Text often spaces a hyphen ("self - loathing"); a phrase matches only as
+                // the entry is spelt.
+                if *flag & (CONDITION | MEDICATION) != 0 && line.contains('-') {
+                    rows.add(line.replace('-', " - ").as_bytes(), *flag);
+                }
             }
         }
         let extra: [(&Vec<String>, u32); 25] = [
@@ -684,10 +709,29 @@ impl Dictionaries {
                 rows.add(w.to_lowercase().as_bytes(), flag);
             }
         }
+        let c = &rules.condition;
+        for (openers, rests) in [(&c.inability, &c.abilities), (&c.difficulty, &c.struggles)] {
+            for opener in openers {
+                for rest in rests {
+                    rows.add(format!("{opener} {rest}").as_bytes(), CONDITION);
+                }
+            }
+        }
+        let lower = |v: &Vec<String>| v.iter().map(|w| w.to_lowercase()).collect::<Vec<_>>();
         Dictionaries {
             lexicon: Table::new(rows.rows),
             pairs: Filter::new(&rows.pairs),
             unit: Regex::new(&rules.address.unit).expect("address unit regex is valid"),
+            place_suffixes: lower(&rules.location.place_suffixes),
+            named_street_words: lower(&rules.address.named_street_words),
+            street_endings: lower(&rules.address.street_endings),
+            clause_openers: c
+                .inability
+                .iter()
+                .chain(&c.difficulty)
+                .map(|w| w.to_lowercase())
+                .collect(),
+            clause_ends: lower(&c.clause_ends),
             person: "PERSON".into(),
             location: "LOCATION".into(),
             address: "ADDRESS".into(),
@@ -724,6 +768,23 @@ impl Dictionaries {
                 continue;
             }
             let all = t.flags | t.phrase_flags;
+            if t.digit {
+                // "Hauptstraße 5", "the address is 1 Lower Buitengracht": streets the
+                // suffix rules below do not read, found from their house number.
+                // The street before its number outranks a place cue's reading of the
+                // street's name as a town; a number after a cue yields to a street suffix.
+                let street = self
+                    .street_before_number(text, tokens, i, case)
+                    .map(|(s, e)| (s, e, SCORE_CUED))
+                    .or_else(|| {
+                        self.cued_house_number(text, tokens, i, case)
+                            .map(|(s, e)| (s, e, SCORE_ADDRESS))
+                    });
+                if let Some((start, end, score)) = street {
+                    let whole = area_tail(text, tokens, end, case, true);
+                    emit(start, whole, &self.address, score);
+                }
+            }
             if all & !INERT == 0 && t.cued == 0 {
                 // Most words: no rule starts at them (a debug build checks the two rules
                 // that no flag test guards below).
@@ -743,6 +804,9 @@ impl Dictionaries {
                 };
                 let (entity, start, end) = if f & MEDICATION != 0 {
                     (&self.medication, t.start, extend_drug(tokens, i, end))
+                } else if end > t.end && self.opens_clause(&text[t.start..end]) {
+                    let end = self.clause_end(text, tokens, end);
+                    (&self.condition, extend_condition(tokens, i), end)
                 } else {
                     (&self.condition, extend_condition(tokens, i), end)
                 };
@@ -759,6 +823,16 @@ impl Dictionaries {
                         SCORE_ADDRESS
                     };
                     emit(start, whole, &self.address, score);
+                } else if let Some(start) = self.named_street(text, tokens, i, case) {
+                    let end = self.address_end(text, tokens, i);
+                    let whole = area_tail(text, tokens, end, case, true);
+                    let first = tokens.partition_point(|n| n.start < start);
+                    let score = if tokens[first].cued & PLACE_STRONG_CUE != 0 {
+                        SCORE_CUED
+                    } else {
+                        SCORE_PAIR
+                    };
+                    emit(start, whole, &self.address, score);
                 }
             }
             if all & FACILITY != 0 {
@@ -772,6 +846,7 @@ impl Dictionaries {
                 }
             }
             if let Some((end, score)) = place(text, tokens, i, case) {
+                let end = self.place_suffix(text, tokens, end, case);
                 let end = area_tail(text, tokens, end, case, false);
                 emit(t.start, end, &self.location, score);
             }
@@ -999,6 +1074,160 @@ impl Dictionaries {
             .then(|| (tokens[i].start, n.end))
     }
 
+    /// "Hauptstraße 5", "Berliner Straße 12": a house number after its street, in text with
+    /// case. A street of one word needs an ending of street_endings and no English reading
+    /// ("Brigade 5" is none); a street word needs capitalized name words before it. No
+    /// count may follow the number ("Main Street 3 times").
+    fn street_before_number(
+        &self,
+        text: &str,
+        tokens: &[Token],
+        i: usize,
+        case: Case,
+    ) -> Option<(usize, usize)> {
+        let n = &tokens[i];
+        let k = i.checked_sub(1)?;
+        let s = &tokens[k];
+        if case != Case::Mixed
+            || !s.capital
+            || s.digit
+            || !house_number(&text[n.start..n.end])
+            || !matches!(&text[s.end..n.start], " " | ", ")
+        {
+            return None;
+        }
+        let counted = tokens.get(i + 1).is_some_and(|m| {
+            &text[n.end..m.start] == " "
+                && !m.capital
+                && !(m.flags & NOT_STREET != 0 && m.end - m.start <= 3)
+        });
+        let word = text[s.start..s.end].as_bytes();
+        let compound = s.flags & WORD == 0
+            && self.street_endings.iter().any(|e| {
+                word.len() >= e.len() + 3
+                    && word[word.len() - e.len()..].eq_ignore_ascii_case(e.as_bytes())
+            });
+        let first = if compound {
+            k
+        } else if s.flags & STREET != 0 {
+            name_words_before(text, tokens, k)
+        } else {
+            return None;
+        };
+        (!counted && (compound || first < k))
+            .then(|| (tokens[first].start, self.address_end(text, tokens, i)))
+    }
+
+    /// "the address is 1 Lower Buitengracht": after a strong place cue, a house number and
+    /// capitalized words are an address even when no street word of the lists ends them.
+    fn cued_house_number(
+        &self,
+        text: &str,
+        tokens: &[Token],
+        i: usize,
+        case: Case,
+    ) -> Option<(usize, usize)> {
+        let n = &tokens[i];
+        if case != Case::Mixed
+            || n.cued & PLACE_STRONG_CUE == 0
+            || !house_number(&text[n.start..n.end])
+        {
+            return None;
+        }
+        let mut last = i;
+        while last < i + MAX_STREET_WORDS {
+            let Some(m) = tokens.get(last + 1) else { break };
+            let gap = &text[tokens[last].end..m.start];
+            let joined = gap == " " || last == i && gap == ", ";
+            if !joined || !m.capital || m.digit || m.flags & (NOT_STREET | CUES | NEVER_ALONE) != 0
+            {
+                break;
+            }
+            last += 1;
+        }
+        (last > i).then(|| {
+            (
+                number_start(text, tokens, i),
+                self.address_end(text, tokens, last),
+            )
+        })
+    }
+
+    /// "on Victoria Street", "down Oxford Road": capitalized name words before a capitalized
+    /// street word of named_street_words, in text with case, with no house number: where
+    /// the street starts.
+    fn named_street(&self, text: &str, tokens: &[Token], i: usize, case: Case) -> Option<usize> {
+        let t = &tokens[i];
+        if case != Case::Mixed || !t.capital || t.flags & STREET == 0 {
+            return None;
+        }
+        let word = text[t.start..t.end].as_bytes();
+        if !self
+            .named_street_words
+            .iter()
+            .any(|w| w.as_bytes().eq_ignore_ascii_case(word))
+        {
+            return None;
+        }
+        let first = name_words_before(text, tokens, i);
+        (first < i).then(|| tokens[first].start)
+    }
+
+    /// Where a place ending at `end` ends with a word of place_suffixes after it ("Suisun
+    /// City").
+    fn place_suffix(&self, text: &str, tokens: &[Token], end: usize, case: Case) -> usize {
+        let k = tokens.partition_point(|t| t.start < end);
+        match tokens.get(k) {
+            Some(n)
+                if &text[end..n.start] == " "
+                    && proper(n, case, true)
+                    && self.place_suffixes.iter().any(|w| {
+                        w.as_bytes()
+                            .eq_ignore_ascii_case(text[n.start..n.end].as_bytes())
+                    }) =>
+            {
+                n.end
+            }
+            _ => end,
+        }
+    }
+
+    /// Whether a condition found as `hit` starts with an inability or difficulty phrase
+    /// ("could not sleep"), whose clause is the condition.
+    fn opens_clause(&self, hit: &str) -> bool {
+        let hit = hit.as_bytes();
+        self.clause_openers.iter().any(|o| {
+            hit.len() > o.len()
+                && hit[o.len()] == b' '
+                && hit[..o.len()].eq_ignore_ascii_case(o.as_bytes())
+        })
+    }
+
+    /// The end of the clause that goes on at `end`: the words after it up to punctuation or
+    /// a word of clause_ends, at most MAX_CLAUSE_WORDS ("could not sleep at all, ...").
+    fn clause_end(&self, text: &str, tokens: &[Token], mut end: usize) -> usize {
+        let mut k = tokens.partition_point(|t| t.start < end);
+        let mut words = 0;
+        while let Some(n) = tokens.get(k) {
+            let gap = &text[end..n.start];
+            let joined = if n.clitic { gap == "'" } else { gap == " " };
+            let word = text[n.start..n.end].as_bytes();
+            if !joined
+                || words == MAX_CLAUSE_WORDS
+                || self
+                    .clause_ends
+                    .iter()
+                    .any(|w| w.as_bytes().eq_ignore_ascii_case(word))
+            {
+                break;
+            }
+            words += usize::from(!n.clitic);
+            end = n.end;
+            k += 1;
+        }
+        end
+    }
+
     /// Where an address whose street ends with `tokens[last]` ends: a period, a direction
     /// ("Drive East") and a unit ("Apt 4B") are part of it.
     fn address_end(&self, text: &str, tokens: &[Token], mut last: usize) -> usize {
@@ -1020,6 +1249,29 @@ impl Dictionaries {
         }
         end
     }
+}
+
+/// The first of the capitalized name words right before `tokens[k]` (at most
+/// MAX_STREET_WORDS, one space apart, none a small word or cue, none an English word that
+/// only starts a sentence), or `k` when there is none.
+fn name_words_before(text: &str, tokens: &[Token], k: usize) -> usize {
+    let mut first = k;
+    while first + MAX_STREET_WORDS > k {
+        let Some(p) = first.checked_sub(1).map(|j| &tokens[j]) else {
+            break;
+        };
+        let opener = !p.mid_sentence && p.flags & WORD != 0 && p.flags & (NAME | CITY) == 0;
+        if &text[p.end..tokens[first].start] != " "
+            || !p.capital
+            || p.digit
+            || opener
+            || p.flags & (NOT_STREET | CUES | NEVER_ALONE) != 0
+        {
+            break;
+        }
+        first -= 1;
+    }
+    first
 }
 
 /// Where the house number at `tokens[k]` starts, a range included ("631-635 George Street").
@@ -1326,6 +1578,12 @@ fn prefixed_place(tokens: &[Token], i: usize, case: Case) -> Option<(usize, f32)
         return None;
     }
     let n = tokens.get(i + 1).filter(|n| adjacent(t, n))?;
+    // A lowercase particle may stand between ("Bosque de Chapultepec").
+    let n = if n.flags & PARTICLE != 0 && !n.capital {
+        tokens.get(i + 2).filter(|m| adjacent(n, m))?
+    } else {
+        n
+    };
     let city = (n.flags | n.phrase_flags) & CITY != 0;
     let cued = t.cued & (PLACE_CUE | PLACE_STRONG_CUE) != 0;
     let unknown = case == Case::Mixed && n.flags & (WORD | CUES | NEVER_ALONE) == 0;
@@ -1386,7 +1644,11 @@ fn area_tail(text: &str, tokens: &[Token], mut end: usize, case: Case, towns: bo
         } else if t.flags & REGION != 0 && (comma || parts > 0 && proper(t, case, true))
             || t.flags & REGION_CODE != 0
                 && match case {
-                    Case::Mixed => all_capitals(text, t),
+                    // "Sacramento, Ca": capitalized only, after a comma, and no word.
+                    Case::Mixed => {
+                        all_capitals(text, t)
+                            || comma && t.capital && t.flags & WORD == 0 && t.end - t.start == 2
+                    }
                     Case::None => comma && t.flags & WORD == 0,
                 }
         {
