@@ -140,6 +140,7 @@ struct MedicationRules {
 #[serde(deny_unknown_fields)]
 struct ConditionRules {
     modifiers: Vec<String>,
+    heads: Vec<String>,
     inability: Vec<String>,
     abilities: Vec<String>,
     difficulty: Vec<String>,
@@ -370,6 +371,7 @@ pub struct Dictionaries {
     /// end of its clause.
     clause_openers: Vec<String>,
     clause_ends: Vec<String>,
+    condition_heads: Vec<String>,
     person: Arc<str>,
     location: Arc<str>,
     address: Arc<str>,
@@ -732,6 +734,7 @@ impl Dictionaries {
                 .map(|w| w.to_lowercase())
                 .collect(),
             clause_ends: lower(&c.clause_ends),
+            condition_heads: lower(&c.heads),
             person: "PERSON".into(),
             location: "LOCATION".into(),
             address: "ADDRESS".into(),
@@ -808,6 +811,7 @@ impl Dictionaries {
                     let end = self.clause_end(text, tokens, end);
                     (&self.condition, extend_condition(tokens, i), end)
                 } else {
+                    let end = next_word_in(text, tokens, end, &self.condition_heads);
                     (&self.condition, extend_condition(tokens, i), end)
                 };
                 emit(start, end, entity, SCORE_LIST);
@@ -1092,7 +1096,7 @@ impl Dictionaries {
             || !s.capital
             || s.digit
             || !house_number(&text[n.start..n.end])
-            || !matches!(&text[s.end..n.start], " " | ", ")
+            || &text[s.end..n.start] != " "
         {
             return None;
         }
@@ -1114,7 +1118,11 @@ impl Dictionaries {
         } else {
             return None;
         };
-        (!counted && (compound || first < k))
+        // "12 Oak Street 5 ...": the number before the street is the house number.
+        let numbered = first
+            .checked_sub(1)
+            .is_some_and(|p| house_number(&text[tokens[p].start..tokens[p].end]));
+        (!counted && !numbered && (compound || first < k))
             .then(|| (tokens[first].start, self.address_end(text, tokens, i)))
     }
 
@@ -1178,15 +1186,8 @@ impl Dictionaries {
     fn place_suffix(&self, text: &str, tokens: &[Token], end: usize, case: Case) -> usize {
         let k = tokens.partition_point(|t| t.start < end);
         match tokens.get(k) {
-            Some(n)
-                if &text[end..n.start] == " "
-                    && proper(n, case, true)
-                    && self.place_suffixes.iter().any(|w| {
-                        w.as_bytes()
-                            .eq_ignore_ascii_case(text[n.start..n.end].as_bytes())
-                    }) =>
-            {
-                n.end
+            Some(n) if proper(n, case, true) => {
+                next_word_in(text, tokens, end, &self.place_suffixes)
             }
             _ => end,
         }
@@ -1248,6 +1249,24 @@ impl Dictionaries {
                 .len();
         }
         end
+    }
+}
+
+/// The end of the word one space after `end` when it is one of `words` (lowercase), else
+/// `end`.
+fn next_word_in(text: &str, tokens: &[Token], end: usize, words: &[String]) -> usize {
+    let k = tokens.partition_point(|t| t.start < end);
+    match tokens.get(k) {
+        Some(n)
+            if &text[end..n.start] == " "
+                && words.iter().any(|w| {
+                    w.as_bytes()
+                        .eq_ignore_ascii_case(text[n.start..n.end].as_bytes())
+                }) =>
+        {
+            n.end
+        }
+        _ => end,
     }
 }
 
@@ -1644,10 +1663,17 @@ fn area_tail(text: &str, tokens: &[Token], mut end: usize, case: Case, towns: bo
         } else if t.flags & REGION != 0 && (comma || parts > 0 && proper(t, case, true))
             || t.flags & REGION_CODE != 0
                 && match case {
-                    // "Sacramento, Ca": capitalized only, after a comma, and no word.
+                    // "Sacramento, Ca": capitalized after a comma, unless it reads as a
+                    // small word ("Portland, Or").
                     Case::Mixed => {
                         all_capitals(text, t)
-                            || comma && t.capital && t.flags & WORD == 0 && t.end - t.start == 2
+                            || comma
+                                && t.capital
+                                && t.flags & (NOT_STREET | NEVER_ALONE | CUES | PARTICLE) == 0
+                                && t.end - t.start == 2
+                                && !tokens
+                                    .get(k + 1)
+                                    .is_some_and(|n| adjacent(t, n) && n.capital)
                     }
                     Case::None => comma && t.flags & WORD == 0,
                 }
