@@ -155,6 +155,9 @@ struct LocationRules {
     cues: Vec<String>,
     facility_words: Vec<String>,
     place_suffixes: Vec<String>,
+    residence_words: Vec<String>,
+    venue_words: Vec<String>,
+    destination_cues: Vec<String>,
     facility_name_words: Vec<String>,
     city_short: Vec<String>,
     extra_cities: Vec<String>,
@@ -199,6 +202,9 @@ const MAX_STREET_WORDS: usize = 4;
 /// Most words a condition's clause runs on after an inability phrase ("could not sleep at
 /// all for weeks").
 const MAX_CLAUSE_WORDS: usize = 6;
+/// Most words between a residence word and the place cue of its town ("lives w sister
+/// ananya in cork").
+const MAX_RESIDENCE_WORDS: usize = 6;
 
 /// Words longer than this are in no list; they are not looked up.
 const MAX_WORD: usize = 40;
@@ -372,6 +378,9 @@ pub struct Dictionaries {
     clause_openers: Vec<String>,
     clause_ends: Vec<String>,
     condition_heads: Vec<String>,
+    residence_words: Vec<String>,
+    venue_words: Vec<String>,
+    destination_cues: Vec<String>,
     person: Arc<str>,
     location: Arc<str>,
     address: Arc<str>,
@@ -735,6 +744,9 @@ impl Dictionaries {
                 .collect(),
             clause_ends: lower(&c.clause_ends),
             condition_heads: lower(&c.heads),
+            residence_words: lower(&rules.location.residence_words),
+            venue_words: lower(&rules.location.venue_words),
+            destination_cues: lower(&rules.location.destination_cues),
             person: "PERSON".into(),
             location: "LOCATION".into(),
             address: "ADDRESS".into(),
@@ -785,6 +797,7 @@ impl Dictionaries {
                     });
                 if let Some((start, end, score)) = street {
                     let whole = area_tail(text, tokens, end, case, true);
+                    let score = if whole > end { SCORE_CUED } else { score };
                     emit(start, whole, &self.address, score);
                 }
             }
@@ -840,7 +853,9 @@ impl Dictionaries {
                 }
             }
             if all & FACILITY != 0 {
-                if let Some(start) = facility_start(text, tokens, i, case) {
+                let start = facility_start(text, tokens, i, case)
+                    .filter(|&start| self.venue_placed(text, tokens, i, start));
+                if let Some(start) = start {
                     let end = if t.phrase_flags & FACILITY != 0 {
                         t.phrase_end
                     } else {
@@ -849,7 +864,9 @@ impl Dictionaries {
                     emit(start, end, &self.location, SCORE_PAIR);
                 }
             }
-            if let Some((end, score)) = place(text, tokens, i, case) {
+            let place = place(text, tokens, i, case)
+                .or_else(|| self.residence_place(text, tokens, i, case));
+            if let Some((end, score)) = place {
                 let end = self.place_suffix(text, tokens, end, case);
                 let end = area_tail(text, tokens, end, case, false);
                 emit(t.start, end, &self.location, score);
@@ -1100,10 +1117,13 @@ impl Dictionaries {
         {
             return None;
         }
+        // A count after the number ("Main Street 3 times", "Oak Road 5 minutes"): a plural or
+        // a unit word.
         let counted = tokens.get(i + 1).is_some_and(|m| {
+            let w = &text[m.start..m.end];
             &text[n.end..m.start] == " "
                 && !m.capital
-                && !(m.flags & NOT_STREET != 0 && m.end - m.start <= 3)
+                && (w.len() > 2 && w.ends_with('s') || m.flags & NOT_STREET != 0 && w.len() > 3)
         });
         let word = text[s.start..s.end].as_bytes();
         let compound = s.flags & WORD == 0
@@ -1191,6 +1211,67 @@ impl Dictionaries {
             }
             _ => end,
         }
+    }
+
+    /// Whether the facility ending at `tokens[i]` and starting at byte `start` names a place:
+    /// always, unless its facility word is one of venue_words, which needs a destination
+    /// cue before the name ("a ride to Kaufmann Concert Hall", not "the show is at the
+    /// Mojo Theatre").
+    fn venue_placed(&self, text: &str, tokens: &[Token], i: usize, start: usize) -> bool {
+        let is_in = |k: usize, list: &[String]| {
+            let w = text[tokens[k].start..tokens[k].end].as_bytes();
+            list.iter().any(|v| v.as_bytes().eq_ignore_ascii_case(w))
+        };
+        if tokens[i].phrase_flags & FACILITY != 0 || !is_in(i, &self.venue_words) {
+            return true;
+        }
+        let first = tokens.partition_point(|t| t.start < start);
+        let mut k = first;
+        // "to the 9/11 Tribute Museum": an article and a number may stand between.
+        while k > 0 && k + 3 > first {
+            k -= 1;
+            if is_in(k, &self.destination_cues) {
+                return true;
+            }
+            let skippable =
+                tokens[k].digit || text[tokens[k].start..tokens[k].end].eq_ignore_ascii_case("the");
+            if !skippable {
+                return false;
+            }
+        }
+        false
+    }
+
+    /// "lives w sister ananya in cork": in text without case, a listed city that is also an
+    /// English word, after a place cue, in a sentence that says where someone lives.
+    fn residence_place(
+        &self,
+        text: &str,
+        tokens: &[Token],
+        i: usize,
+        case: Case,
+    ) -> Option<(usize, f32)> {
+        let t = &tokens[i];
+        if case != Case::None
+            || t.flags & CITY == 0
+            || t.flags & NEVER_ALONE != 0
+            || t.cued & PLACE_CUE == 0
+        {
+            return None;
+        }
+        let mut k = i;
+        while k + MAX_RESIDENCE_WORDS > i && tokens[k].mid_sentence {
+            k -= 1;
+            let w = text[tokens[k].start..tokens[k].end].as_bytes();
+            if self
+                .residence_words
+                .iter()
+                .any(|r| r.as_bytes().eq_ignore_ascii_case(w))
+            {
+                return Some((t.end, SCORE_PAIR));
+            }
+        }
+        None
     }
 
     /// Whether a condition found as `hit` starts with an inability or difficulty phrase
@@ -1709,6 +1790,13 @@ fn town(text: &str, tokens: &[Token], k: usize, case: Case) -> Option<usize> {
         tokens.partition_point(|n| n.start < t.phrase_end) - 1
     } else if t.flags & CITY != 0 && proper(t, case, true)
         || case == Case::Mixed && t.capital && t.flags & WORD == 0 && plain(t)
+        // A capitalized word that ends the sentence, even an English one: "47 Mission
+        // Street, Mysore."
+        || case == Case::Mixed
+            && t.capital
+            && plain(t)
+            && t.flags & CUES == 0
+            && text[t.end..].bytes().next().is_none_or(|b| matches!(b, b'.' | b'!' | b'?' | b'\n'))
     {
         k
     } else {
