@@ -608,13 +608,13 @@ impl Rows {
     /// Adds a list entry with its flags: a single word (the common case, taken without
     /// splitting) under its key, an entry of several words by phrase().
     fn add(&mut self, entry: &[u8], flags: u32) {
-        if !entry.is_empty() && entry.iter().all(u8::is_ascii_alphanumeric) {
+        // Word bytes as the text splitter reads them: a non-ASCII letter ("straße") is part
+        // of its word.
+        if !entry.is_empty() && entry.iter().all(|&b| is_alnum(b)) {
             self.word(entry, flags);
             return;
         }
-        let mut parts = entry
-            .split(|b| !b.is_ascii_alphanumeric())
-            .filter(|p| !p.is_empty());
+        let mut parts = entry.split(|&b| !is_alnum(b)).filter(|p| !p.is_empty());
         match (parts.next(), parts.next()) {
             (Some(first), Some(second)) => self.phrase(entry, [first, second], flags),
             (Some(word), None) => self.word(word, flags),
@@ -630,8 +630,8 @@ impl Rows {
         });
     }
 
-    /// The rows of the multi-word entry `entry` whose first two parts (runs of ASCII
-    /// letters and digits) are `parts`: its flags under its own key, and PHRASE_START under
+    /// The rows of the multi-word entry `entry` whose first two parts (runs of word
+    /// bytes: letters, digits, non-ASCII) are `parts`: its flags under its own key, and PHRASE_START under
     /// its first word and under every longer prefix that ends at a word boundary; the key of
     /// its first two words goes to `pairs`. An entry whose first two words the splitter
     /// reads otherwise ("dr o'connor", where "o'connor" is one word) can never be found at
@@ -2245,5 +2245,158 @@ mod tests {
         assert!(none_of("my son will call you back", "PERSON"));
         assert!(none_of("i hope it rains, bill me later", "PERSON"));
         assert!(none_of("it's summer, i'm frank about it", "PERSON"));
+    }
+
+    #[test]
+    fn streets_before_their_number() {
+        assert!(has(
+            "Ich wohne in der Hauptstraße 5, 10115 Berlin.",
+            "ADDRESS",
+            "Hauptstraße 5, 10115 Berlin"
+        ));
+        assert!(has(
+            "Our office is at Berliner Straße 12 in Dresden.",
+            "ADDRESS",
+            "Berliner Straße 12"
+        ));
+        assert!(has(
+            "We are on Keizersgracht 123 now",
+            "ADDRESS",
+            "Keizersgracht 123"
+        ));
+        // An English word, a count after the number, a version: no street.
+        assert!(none_of("join the Brigade 5 times", "ADDRESS"));
+        assert!(has(
+            "walk down Oak Street 3 times a day",
+            "ADDRESS",
+            "Oak Street"
+        ));
+        assert!(none_of(
+            "after updating to Android 9 I can't log in",
+            "ADDRESS"
+        ));
+    }
+
+    #[test]
+    fn house_numbers_after_address_cues() {
+        assert!(has(
+            "the address is 14 Upper Kloofnek, Durban.",
+            "ADDRESS",
+            "14 Upper Kloofnek, Durban"
+        ));
+        assert!(has(
+            "my flat is located at 3 Old Mill Yard",
+            "ADDRESS",
+            "3 Old Mill Yard"
+        ));
+        assert!(none_of("the meeting moved to 1 July 2024", "ADDRESS"));
+        assert!(none_of("the address is 3 pm sharp", "ADDRESS"));
+    }
+
+    #[test]
+    fn named_streets_without_a_number() {
+        assert!(has(
+            "she lives on Victoria Street now",
+            "ADDRESS",
+            "Victoria Street"
+        ));
+        assert!(has("we drove down Harlow Road", "ADDRESS", "Harlow Road"));
+        assert!(none_of("open it in Google Drive", "ADDRESS"));
+        assert!(none_of("The Street Food festival was fun", "ADDRESS"));
+        assert!(none_of("the street was busy", "ADDRESS"));
+    }
+
+    #[test]
+    fn towns_after_addresses_and_residences() {
+        assert!(has(
+            "send it to 47 Mission Street, Mysore.",
+            "ADDRESS",
+            "47 Mission Street, Mysore"
+        ));
+        assert!(has(
+            "send it to 12 Oak Street, Thanks.",
+            "ADDRESS",
+            "12 Oak Street"
+        ));
+        assert!(has("pt lives w sister ananya in cork.", "LOCATION", "cork"));
+        assert!(none_of("pt was in reading group today.", "LOCATION"));
+        assert!(none_of("pt lives alone, in march moved", "LOCATION"));
+    }
+
+    #[test]
+    fn venues_places_with_suffixes_and_state_codes() {
+        assert!(has(
+            "pick me up at Lakeshore Aquarium",
+            "LOCATION",
+            "Lakeshore Aquarium"
+        ));
+        assert!(none_of("the aquarium was closed", "LOCATION"));
+        assert!(has(
+            "a ride to Brandt Concert Hall please",
+            "LOCATION",
+            "Brandt Concert Hall"
+        ));
+        assert!(!has(
+            "The show is at the Brandt Concert Hall tonight.",
+            "LOCATION",
+            "Brandt Concert Hall"
+        ));
+        assert!(has(
+            "dinner in Jersey City tonight",
+            "LOCATION",
+            "Jersey City"
+        ));
+        assert!(has("in Fresno city council news", "LOCATION", "Fresno"));
+        assert!(has(
+            "a cab to Bosque de Chapultepec",
+            "LOCATION",
+            "Bosque de Chapultepec"
+        ));
+        assert!(none_of("the lake de-icer is broken", "LOCATION"));
+        assert!(has("from Boston to Fresno, Ca.", "LOCATION", "Fresno, Ca"));
+        assert!(has("from Portland, Or from Salem", "LOCATION", "Portland"));
+    }
+
+    #[test]
+    fn inability_clauses_are_conditions() {
+        assert!(has(
+            "I could not sleep at all, and it was bad",
+            "CONDITION",
+            "could not sleep at all"
+        ));
+        assert!(has(
+            "I couldn't get out of bed for days because of it",
+            "CONDITION",
+            "couldn't get out of bed for days"
+        ));
+        assert!(has(
+            "I had trouble sleeping",
+            "CONDITION",
+            "trouble sleeping"
+        ));
+        assert!(none_of("I could not find my order", "CONDITION"));
+        assert!(none_of(
+            "after the update I can't log into my account",
+            "CONDITION"
+        ));
+    }
+
+    #[test]
+    fn spaced_hyphens_heads_and_lay_symptoms() {
+        assert!(has(
+            "sunk into self - loathing again",
+            "CONDITION",
+            "self - loathing"
+        ));
+        assert!(none_of("at the self - service kiosk", "CONDITION"));
+        assert!(has(
+            "with huge stress levels lately",
+            "CONDITION",
+            "huge stress levels"
+        ));
+        assert!(none_of("the levels are fine", "CONDITION"));
+        assert!(has("the nausea and headaches", "CONDITION", "nausea"));
+        assert!(has("the nausea and headaches", "CONDITION", "headaches"));
+        assert!(none_of("the weather is sunny", "CONDITION"));
     }
 }
