@@ -145,6 +145,7 @@ struct ConditionRules {
     abilities: Vec<String>,
     difficulty: Vec<String>,
     struggles: Vec<String>,
+    clause_starts: Vec<String>,
     clause_ends: Vec<String>,
 }
 
@@ -173,6 +174,7 @@ struct AddressRules {
     street_words: Vec<String>,
     named_street_words: Vec<String>,
     street_endings: Vec<String>,
+    counts: Vec<String>,
     street_alone: Vec<String>,
     street_first: Vec<String>,
     particles: Vec<String>,
@@ -373,6 +375,7 @@ pub struct Dictionaries {
     place_suffixes: Vec<String>,
     named_street_words: Vec<String>,
     street_endings: Vec<String>,
+    counts: Vec<String>,
     /// The inability and difficulty phrases: a condition starting with one runs on to the
     /// end of its clause.
     clause_openers: Vec<String>,
@@ -728,6 +731,9 @@ impl Dictionaries {
                 }
             }
         }
+        for start in &c.clause_starts {
+            rows.add(start.to_lowercase().as_bytes(), CONDITION);
+        }
         let lower = |v: &Vec<String>| v.iter().map(|w| w.to_lowercase()).collect::<Vec<_>>();
         Dictionaries {
             lexicon: Table::new(rows.rows),
@@ -736,10 +742,12 @@ impl Dictionaries {
             place_suffixes: lower(&rules.location.place_suffixes),
             named_street_words: lower(&rules.address.named_street_words),
             street_endings: lower(&rules.address.street_endings),
+            counts: lower(&rules.address.counts),
             clause_openers: c
                 .inability
                 .iter()
                 .chain(&c.difficulty)
+                .chain(&c.clause_starts)
                 .map(|w| w.to_lowercase())
                 .collect(),
             clause_ends: lower(&c.clause_ends),
@@ -1027,17 +1035,20 @@ impl Dictionaries {
             .is_some_and(|k| tokens[k].flags & AFTER_STREET != 0 && adjacent(&tokens[k], t));
         let at = i.checked_sub(1 + usize::from(direction))?;
         let number = &tokens[at];
-        if !house_number(&text[number.start..number.end])
-            || !adjacent(number, &tokens[at + 1])
-            || !proper(t, case, true)
-        {
-            return None;
-        }
         let last = if t.phrase_flags & STREET_ALONE != 0 {
             tokens.partition_point(|n| n.start < t.phrase_end) - 1
         } else {
             i
         };
+        // "1355 broadway": lowercase, after a number of three digits or more with no count
+        // after the street ("2 broadway shows").
+        let lowercase = number.end - number.start >= 3 && !self.counted_after(text, tokens, last);
+        if !house_number(&text[number.start..number.end])
+            || !adjacent(number, &tokens[at + 1])
+            || !(proper(t, case, true) || lowercase)
+        {
+            return None;
+        }
         Some((
             number_start(text, tokens, at),
             self.address_end(text, tokens, last),
@@ -1117,14 +1128,8 @@ impl Dictionaries {
         {
             return None;
         }
-        // A count after the number ("Main Street 3 times", "Oak Road 5 minutes"): a plural or
-        // a unit word.
-        let counted = tokens.get(i + 1).is_some_and(|m| {
-            let w = &text[m.start..m.end];
-            &text[n.end..m.start] == " "
-                && !m.capital
-                && (w.len() > 2 && w.ends_with('s') || m.flags & NOT_STREET != 0 && w.len() > 3)
-        });
+        // "Main Street 3 times", "Oak Road 5 minutes".
+        let counted = self.counted_after(text, tokens, i);
         let word = text[s.start..s.end].as_bytes();
         let compound = s.flags & WORD == 0
             && self.street_endings.iter().any(|e| {
@@ -1274,13 +1279,26 @@ impl Dictionaries {
         None
     }
 
+    /// Whether a count follows `tokens[i]`: a word of counts or a lowercase plural one space
+    /// after it ("3 times", "5 minutes", "2 broadway shows").
+    fn counted_after(&self, text: &str, tokens: &[Token], i: usize) -> bool {
+        tokens.get(i + 1).is_some_and(|m| {
+            let w = &text[m.start..m.end];
+            let plural = w.len() > 3 && w.ends_with('s') && !w.ends_with("ss");
+            &text[tokens[i].end..m.start] == " "
+                && !m.capital
+                && (plural && m.flags & NOT_STREET == 0
+                    || self.counts.iter().any(|c| c.eq_ignore_ascii_case(w)))
+        })
+    }
+
     /// Whether a condition found as `hit` starts with an inability or difficulty phrase
     /// ("could not sleep"), whose clause is the condition.
     fn opens_clause(&self, hit: &str) -> bool {
         let hit = hit.as_bytes();
         self.clause_openers.iter().any(|o| {
-            hit.len() > o.len()
-                && hit[o.len()] == b' '
+            hit.len() >= o.len()
+                && hit.get(o.len()).is_none_or(|&b| b == b' ')
                 && hit[..o.len()].eq_ignore_ascii_case(o.as_bytes())
         })
     }
@@ -2275,6 +2293,18 @@ mod tests {
             "after updating to Android 9 I can't log in",
             "ADDRESS"
         ));
+        // A lowercase street with no suffix, after a long house number, and a tower unit.
+        assert!(has(
+            "share the location 1355 broadway with Sam",
+            "ADDRESS",
+            "1355 broadway"
+        ));
+        assert!(none_of("We saw 200 broadway shows", "ADDRESS"));
+        assert!(has(
+            "at 12 Oak Street Tower B, ok",
+            "ADDRESS",
+            "12 Oak Street Tower B"
+        ));
     }
 
     #[test]
@@ -2374,6 +2404,12 @@ mod tests {
             "CONDITION",
             "trouble sleeping"
         ));
+        assert!(has(
+            "I had no desire to see anyone, not even my kids",
+            "CONDITION",
+            "no desire to see anyone"
+        ));
+        assert!(none_of("I have no wish to see the bill", "CONDITION"));
         assert!(none_of("I could not find my order", "CONDITION"));
         assert!(none_of(
             "after the update I can't log into my account",
