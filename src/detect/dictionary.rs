@@ -379,6 +379,8 @@ pub struct Dictionaries {
     /// The inability and difficulty phrases: a condition starting with one runs on to the
     /// end of its clause.
     clause_openers: Vec<String>,
+    /// The keys of their first words, sorted: most conditions start with none.
+    clause_first_words: Vec<u64>,
     clause_ends: Vec<String>,
     condition_heads: Vec<String>,
     residence_words: Vec<String>,
@@ -735,6 +737,19 @@ impl Dictionaries {
             rows.add(start.to_lowercase().as_bytes(), CONDITION);
         }
         let lower = |v: &Vec<String>| v.iter().map(|w| w.to_lowercase()).collect::<Vec<_>>();
+        let clause_openers: Vec<String> = c
+            .inability
+            .iter()
+            .chain(&c.difficulty)
+            .chain(&c.clause_starts)
+            .map(|w| w.to_lowercase())
+            .collect();
+        let mut clause_first_words: Vec<u64> = clause_openers
+            .iter()
+            .filter_map(|o| o.split(|ch: char| !ch.is_ascii_alphanumeric()).next())
+            .map(|w| span_key(w.as_bytes(), 0, w.len()))
+            .collect();
+        clause_first_words.sort_unstable();
         Dictionaries {
             lexicon: Table::new(rows.rows),
             pairs: Filter::new(&rows.pairs),
@@ -743,13 +758,9 @@ impl Dictionaries {
             named_street_words: lower(&rules.address.named_street_words),
             street_endings: lower(&rules.address.street_endings),
             counts: lower(&rules.address.counts),
-            clause_openers: c
-                .inability
-                .iter()
-                .chain(&c.difficulty)
-                .chain(&c.clause_starts)
-                .map(|w| w.to_lowercase())
-                .collect(),
+
+            clause_openers,
+            clause_first_words,
             clause_ends: lower(&c.clause_ends),
             condition_heads: lower(&c.heads),
             residence_words: lower(&rules.location.residence_words),
@@ -774,6 +785,7 @@ impl Dictionaries {
     pub fn detect(&self, text: &str, scratch: &mut DictScratch, out: &mut Vec<Finding>) {
         let case = self.tokenize(text, scratch);
         let tokens = &scratch.tokens;
+        let keys = &scratch.keys;
         let mut emit = |start: usize, end: usize, entity: &Arc<str>, score: f32| {
             out.push(Finding {
                 start,
@@ -828,7 +840,10 @@ impl Dictionaries {
                 };
                 let (entity, start, end) = if f & MEDICATION != 0 {
                     (&self.medication, t.start, extend_drug(tokens, i, end))
-                } else if end > t.end && self.opens_clause(&text[t.start..end]) {
+                } else if end > t.end
+                    && self.clause_first_words.binary_search(&keys[i]).is_ok()
+                    && self.opens_clause(&text[t.start..end])
+                {
                     let end = self.clause_end(text, tokens, end);
                     (&self.condition, extend_condition(tokens, i), end)
                 } else {
@@ -1128,8 +1143,6 @@ impl Dictionaries {
         {
             return None;
         }
-        // "Main Street 3 times", "Oak Road 5 minutes".
-        let counted = self.counted_after(text, tokens, i);
         let word = text[s.start..s.end].as_bytes();
         let compound = s.flags & WORD == 0
             && self.street_endings.iter().any(|e| {
@@ -1147,8 +1160,9 @@ impl Dictionaries {
         let numbered = first
             .checked_sub(1)
             .is_some_and(|p| house_number(&text[tokens[p].start..tokens[p].end]));
-        (!counted && !numbered && (compound || first < k))
-            .then(|| (tokens[first].start, self.address_end(text, tokens, i)))
+        // "Main Street 3 times", "Oak Road 5 minutes".
+        let found = (compound || first < k) && !numbered && !self.counted_after(text, tokens, i);
+        found.then(|| (tokens[first].start, self.address_end(text, tokens, i)))
     }
 
     /// "the address is 1 Lower Buitengracht": after a strong place cue, a house number and
@@ -1354,6 +1368,11 @@ impl Dictionaries {
 /// The end of the word one space after `end` when it is one of `words` (lowercase), else
 /// `end`.
 fn next_word_in(text: &str, tokens: &[Token], end: usize, words: &[String]) -> usize {
+    // Most places and conditions end a clause or go on with a small word: no search then.
+    let bytes = text.as_bytes();
+    if bytes.get(end) != Some(&b' ') || !bytes.get(end + 1).is_some_and(u8::is_ascii_alphabetic) {
+        return end;
+    }
     let k = tokens.partition_point(|t| t.start < end);
     match tokens.get(k) {
         Some(n)
