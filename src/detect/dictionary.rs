@@ -372,7 +372,7 @@ pub struct Dictionaries {
     unit: Regex,
     /// Lists read only where a rule already fired or at a house number, so a linear scan
     /// costs nothing that matters (see rules.toml for each).
-    place_suffixes: Vec<String>,
+    place_suffixes: Vec<u64>,
     named_street_words: Vec<String>,
     street_endings: Vec<String>,
     counts: Vec<String>,
@@ -382,10 +382,10 @@ pub struct Dictionaries {
     /// The keys of their first words, sorted: most conditions start with none.
     clause_first_words: Vec<u64>,
     clause_ends: Vec<String>,
-    condition_heads: Vec<String>,
+    condition_heads: Vec<u64>,
     residence_words: Vec<String>,
-    venue_words: Vec<String>,
-    destination_cues: Vec<String>,
+    venue_words: Vec<u64>,
+    destination_cues: Vec<u64>,
     person: Arc<str>,
     location: Arc<str>,
     address: Arc<str>,
@@ -754,7 +754,7 @@ impl Dictionaries {
             lexicon: Table::new(rows.rows),
             pairs: Filter::new(&rows.pairs),
             unit: Regex::new(&rules.address.unit).expect("address unit regex is valid"),
-            place_suffixes: lower(&rules.location.place_suffixes),
+            place_suffixes: key_set(&rules.location.place_suffixes),
             named_street_words: lower(&rules.address.named_street_words),
             street_endings: lower(&rules.address.street_endings),
             counts: lower(&rules.address.counts),
@@ -762,10 +762,10 @@ impl Dictionaries {
             clause_openers,
             clause_first_words,
             clause_ends: lower(&c.clause_ends),
-            condition_heads: lower(&c.heads),
+            condition_heads: key_set(&c.heads),
             residence_words: lower(&rules.location.residence_words),
-            venue_words: lower(&rules.location.venue_words),
-            destination_cues: lower(&rules.location.destination_cues),
+            venue_words: key_set(&rules.location.venue_words),
+            destination_cues: key_set(&rules.location.destination_cues),
             person: "PERSON".into(),
             location: "LOCATION".into(),
             address: "ADDRESS".into(),
@@ -803,7 +803,11 @@ impl Dictionaries {
                 continue;
             }
             let all = t.flags | t.phrase_flags;
-            if t.digit {
+            // Both street rules need case and a capital before or after the number.
+            let street_number = t.digit
+                && case == Case::Mixed
+                && (i > 0 && tokens[i - 1].capital || t.cued & PLACE_STRONG_CUE != 0);
+            if street_number {
                 // "Hauptstraße 5", "the address is 1 Lower Buitengracht": streets the
                 // suffix rules below do not read, found from their house number.
                 // The street before its number outranks a place cue's reading of the
@@ -847,7 +851,8 @@ impl Dictionaries {
                     let end = self.clause_end(text, tokens, end);
                     (&self.condition, extend_condition(tokens, i), end)
                 } else {
-                    let end = next_word_in(text, tokens, end, &self.condition_heads);
+                    let end = next_word_in(text, tokens, keys, end, &self.condition_heads)
+                        .map_or(end, |k| tokens[k].end);
                     (&self.condition, extend_condition(tokens, i), end)
                 };
                 emit(start, end, entity, SCORE_LIST);
@@ -877,7 +882,7 @@ impl Dictionaries {
             }
             if all & FACILITY != 0 {
                 let start = facility_start(text, tokens, i, case)
-                    .filter(|&start| self.venue_placed(text, tokens, i, start));
+                    .filter(|&start| self.venue_placed(text, tokens, keys, i, start));
                 if let Some(start) = start {
                     let end = if t.phrase_flags & FACILITY != 0 {
                         t.phrase_end
@@ -887,10 +892,13 @@ impl Dictionaries {
                     emit(start, end, &self.location, SCORE_PAIR);
                 }
             }
-            let place = place(text, tokens, i, case)
-                .or_else(|| self.residence_place(text, tokens, i, case));
+            let place = place(text, tokens, i, case).or_else(|| {
+                (case == Case::None && t.flags & CITY != 0)
+                    .then(|| self.residence_place(text, tokens, i, case))
+                    .flatten()
+            });
             if let Some((end, score)) = place {
-                let end = self.place_suffix(text, tokens, end, case);
+                let end = self.place_suffix(text, tokens, keys, end, case);
                 let end = area_tail(text, tokens, end, case, false);
                 emit(t.start, end, &self.location, score);
             }
@@ -1222,12 +1230,16 @@ impl Dictionaries {
 
     /// Where a place ending at `end` ends with a word of place_suffixes after it ("Suisun
     /// City").
-    fn place_suffix(&self, text: &str, tokens: &[Token], end: usize, case: Case) -> usize {
-        let k = tokens.partition_point(|t| t.start < end);
-        match tokens.get(k) {
-            Some(n) if proper(n, case, true) => {
-                next_word_in(text, tokens, end, &self.place_suffixes)
-            }
+    fn place_suffix(
+        &self,
+        text: &str,
+        tokens: &[Token],
+        keys: &[u64],
+        end: usize,
+        case: Case,
+    ) -> usize {
+        match next_word_in(text, tokens, keys, end, &self.place_suffixes) {
+            Some(k) if proper(&tokens[k], case, true) => tokens[k].end,
             _ => end,
         }
     }
@@ -1236,11 +1248,15 @@ impl Dictionaries {
     /// always, unless its facility word is one of venue_words, which needs a destination
     /// cue before the name ("a ride to Kaufmann Concert Hall", not "the show is at the
     /// Mojo Theatre").
-    fn venue_placed(&self, text: &str, tokens: &[Token], i: usize, start: usize) -> bool {
-        let is_in = |k: usize, list: &[String]| {
-            let w = text[tokens[k].start..tokens[k].end].as_bytes();
-            list.iter().any(|v| v.as_bytes().eq_ignore_ascii_case(w))
-        };
+    fn venue_placed(
+        &self,
+        text: &str,
+        tokens: &[Token],
+        keys: &[u64],
+        i: usize,
+        start: usize,
+    ) -> bool {
+        let is_in = |k: usize, set: &[u64]| set.binary_search(&keys[k]).is_ok();
         if tokens[i].phrase_flags & FACILITY != 0 || !is_in(i, &self.venue_words) {
             return true;
         }
@@ -1365,27 +1381,32 @@ impl Dictionaries {
     }
 }
 
-/// The end of the word one space after `end` when it is one of `words` (lowercase), else
-/// `end`.
-fn next_word_in(text: &str, tokens: &[Token], end: usize, words: &[String]) -> usize {
-    // Most places and conditions end a clause or go on with a small word: no search then.
+/// The word one space after byte `end` when it is one of `words` (the sorted keys of a
+/// list, see key_set).
+fn next_word_in(
+    text: &str,
+    tokens: &[Token],
+    keys: &[u64],
+    end: usize,
+    words: &[u64],
+) -> Option<usize> {
+    // Most places and conditions end a clause or go on after punctuation: no search then.
     let bytes = text.as_bytes();
     if bytes.get(end) != Some(&b' ') || !bytes.get(end + 1).is_some_and(u8::is_ascii_alphabetic) {
-        return end;
+        return None;
     }
     let k = tokens.partition_point(|t| t.start < end);
-    match tokens.get(k) {
-        Some(n)
-            if &text[end..n.start] == " "
-                && words.iter().any(|w| {
-                    w.as_bytes()
-                        .eq_ignore_ascii_case(text[n.start..n.end].as_bytes())
-                }) =>
-        {
-            n.end
-        }
-        _ => end,
-    }
+    (tokens.get(k)?.start == end + 1 && words.binary_search(&keys[k]).is_ok()).then_some(k)
+}
+
+/// The sorted keys of the words of a list, to look a token up by its key.
+fn key_set(words: &[String]) -> Vec<u64> {
+    let mut keys: Vec<u64> = words
+        .iter()
+        .map(|w| span_key(w.as_bytes(), 0, w.len()))
+        .collect();
+    keys.sort_unstable();
+    keys
 }
 
 /// The first of the capitalized name words right before `tokens[k]` (at most
