@@ -295,14 +295,16 @@ impl Tier {
         &self,
         cache: &Cache,
         state: LazyStateID,
-        last_match: &mut Option<LazyStateID>,
+        last_match: &mut Option<(LazyStateID, usize)>,
         memo: &mut MatchMemo,
         hits: &mut Bits,
     ) {
-        if *last_match == Some(state) {
+        // A cleared cache reuses state ids: the same id after a clear is another state.
+        let key = Some((state, cache.clear_count()));
+        if *last_match == key {
             return;
         }
-        *last_match = Some(state);
+        *last_match = key;
         for &pattern in memo.patterns(&self.dfa, cache, state) {
             hits.insert(pattern);
         }
@@ -339,14 +341,16 @@ impl MatchMemo {
     }
 }
 
-/// State ids are small integers already: one multiply spreads them over the table, where
-/// the default hasher would cost more than the lookup saves.
+/// State ids are distinct integers already, where the default hasher would cost more than
+/// the lookup saves. They are multiples of the transition table's stride, so one multiply
+/// leaves the low bits (which pick the bucket) all zero: the high half is folded into them.
 #[derive(Default)]
 struct StateIdHasher(u64);
 
 impl Hasher for StateIdHasher {
     fn finish(&self) -> u64 {
-        self.0.wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        let h = self.0.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        h ^ (h >> 32)
     }
 
     fn write(&mut self, bytes: &[u8]) {
