@@ -32,7 +32,8 @@ use regex_automata::hybrid::LazyStateID;
 use regex_automata::nfa::thompson;
 use regex_automata::{Input, PatternID};
 use regex_syntax::hir::{Class, Hir, HirKind};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::{Arc, Mutex, PoisonError};
 
 /// One piece of PII found in a text: byte offsets into that text.
@@ -180,6 +181,7 @@ impl Tier {
                 pool: self.caches.clone(),
                 cache: Some(cache.unwrap_or_else(|| self.dfa.create_cache())),
                 hits: Bits::new(self.dfa.pattern_len()),
+                memo: MatchMemo::default(),
             });
         }
         slot.as_mut().expect("lease just filled")
@@ -207,7 +209,7 @@ impl Tier {
                 Err(_) => return false,
             }
         }
-        if !self.walk(text, cache, &mut lease.hits) {
+        if !self.walk(text, cache, &mut lease.memo, &mut lease.hits) {
             return false;
         }
         let hits = &lease.hits;
@@ -231,19 +233,18 @@ impl Tier {
     /// walk over its bytes; false when the automaton quit. Only the set is wanted, not where
     /// the matches are, so this is the crate's overlapping search without its stop and
     /// restart at each match, which cost more than the walk on short texts full of digits.
-    fn walk(&self, text: &str, cache: &mut Cache, hits: &mut Bits) -> bool {
+    fn walk(&self, text: &str, cache: &mut Cache, memo: &mut MatchMemo, hits: &mut Bits) -> bool {
         hits.clear();
         let bytes = text.as_bytes();
         let Ok(mut state) = self.dfa.start_state_forward(cache, &Input::new(text)) else {
             return false;
         };
-        // A run of digits keeps entering the same match state: its patterns are added once.
         let mut last_match = None;
         let mut at = 0;
         loop {
             if state.is_tagged() {
                 if state.is_match() {
-                    self.record(cache, state, &mut last_match, hits);
+                    self.record(cache, state, &mut last_match, memo, hits);
                 } else if state.is_quit() {
                     return false;
                 } else if state.is_dead() {
@@ -281,7 +282,7 @@ impl Tier {
         }
         match self.dfa.next_eoi_state(cache, state) {
             Ok(end) if end.is_match() => {
-                self.record(cache, end, &mut last_match, hits);
+                self.record(cache, end, &mut last_match, memo, hits);
                 true
             }
             Ok(end) => !end.is_quit(),
@@ -289,20 +290,77 @@ impl Tier {
         }
     }
 
+    /// Adds the patterns of match state `state` to `hits`, unless it was the last one added.
     fn record(
         &self,
         cache: &Cache,
         state: LazyStateID,
         last_match: &mut Option<(LazyStateID, usize)>,
+        memo: &mut MatchMemo,
         hits: &mut Bits,
     ) {
+        // A cleared cache reuses state ids: the same id after a clear is another state.
         let key = Some((state, cache.clear_count()));
-        if *last_match != key {
-            *last_match = key;
-            for i in 0..self.dfa.match_len(cache, state) {
-                hits.insert(self.dfa.match_pattern(cache, state, i));
-            }
+        if *last_match == key {
+            return;
         }
+        *last_match = key;
+        for &pattern in memo.patterns(&self.dfa, cache, state) {
+            hits.insert(pattern);
+        }
+    }
+}
+
+/// The patterns of every match state a cache has reached, looked up by state: reading them
+/// out of the state itself costs more, and a run of digits passes through a match state
+/// at nearly every byte.
+#[derive(Default)]
+struct MatchMemo {
+    /// The cache's clear count the memo was filled under: a cleared cache reuses state ids.
+    clear_count: usize,
+    spans: HashMap<LazyStateID, (u32, u32), BuildHasherDefault<StateIdHasher>>,
+    patterns: Vec<PatternID>,
+}
+
+impl MatchMemo {
+    fn patterns(&mut self, dfa: &DFA, cache: &Cache, state: LazyStateID) -> &[PatternID] {
+        if self.clear_count != cache.clear_count() {
+            self.clear_count = cache.clear_count();
+            self.spans.clear();
+            self.patterns.clear();
+        }
+        let patterns = &mut self.patterns;
+        let &mut (start, end) = self.spans.entry(state).or_insert_with(|| {
+            let start = patterns.len();
+            patterns.extend(
+                (0..dfa.match_len(cache, state)).map(|i| dfa.match_pattern(cache, state, i)),
+            );
+            (start as u32, patterns.len() as u32)
+        });
+        &self.patterns[start as usize..end as usize]
+    }
+}
+
+/// State ids are distinct integers already, where the default hasher would cost more than
+/// the lookup saves. They are multiples of the transition table's stride, so one multiply
+/// leaves the low bits (which pick the bucket) all zero: the high half is folded into them.
+#[derive(Default)]
+struct StateIdHasher(u64);
+
+impl Hasher for StateIdHasher {
+    fn finish(&self) -> u64 {
+        let h = self.0.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        h ^ (h >> 32)
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) | u64::from(b);
+        }
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.0 = u64::from(n);
     }
 }
 
@@ -385,6 +443,7 @@ struct Lease {
     pool: Arc<Mutex<Vec<Cache>>>,
     cache: Option<Cache>,
     hits: Bits,
+    memo: MatchMemo,
 }
 
 /// The patterns of an automaton that matched a text, as bits.
