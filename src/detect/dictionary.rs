@@ -851,7 +851,7 @@ impl Dictionaries {
                     let end = self.clause_end(text, tokens, end);
                     (&self.condition, extend_condition(tokens, i), end)
                 } else {
-                    let end = next_word_in(text, tokens, keys, end, &self.condition_heads)
+                    let end = next_word_in(text, tokens, keys, i, end, &self.condition_heads)
                         .map_or(end, |k| tokens[k].end);
                     (&self.condition, extend_condition(tokens, i), end)
                 };
@@ -898,7 +898,7 @@ impl Dictionaries {
                     .flatten()
             });
             if let Some((end, score)) = place {
-                let end = self.place_suffix(text, tokens, keys, end, case);
+                let end = self.place_suffix(text, tokens, keys, i, end, case);
                 let end = area_tail(text, tokens, end, case, false);
                 emit(t.start, end, &self.location, score);
             }
@@ -1228,17 +1228,18 @@ impl Dictionaries {
         (first < i).then(|| tokens[first].start)
     }
 
-    /// Where a place ending at `end` ends with a word of place_suffixes after it ("Suisun
-    /// City").
+    /// Where a place starting at `tokens[i]` and ending at byte `end` ends with a word of
+    /// place_suffixes after it ("Suisun City").
     fn place_suffix(
         &self,
         text: &str,
         tokens: &[Token],
         keys: &[u64],
+        i: usize,
         end: usize,
         case: Case,
     ) -> usize {
-        match next_word_in(text, tokens, keys, end, &self.place_suffixes) {
+        match next_word_in(text, tokens, keys, i, end, &self.place_suffixes) {
             Some(k) if proper(&tokens[k], case, true) => tokens[k].end,
             _ => end,
         }
@@ -1387,6 +1388,7 @@ fn next_word_in(
     text: &str,
     tokens: &[Token],
     keys: &[u64],
+    from: usize,
     end: usize,
     words: &[u64],
 ) -> Option<usize> {
@@ -1395,8 +1397,9 @@ fn next_word_in(
     if bytes.get(end) != Some(&b' ') || !bytes.get(end + 1).is_some_and(u8::is_ascii_alphabetic) {
         return None;
     }
-    let k = tokens.partition_point(|t| t.start < end);
-    (tokens.get(k)?.start == end + 1 && words.binary_search(&keys[k]).is_ok()).then_some(k)
+    // The word is a few after `tokens[from]`, where the place or condition starts.
+    let k = from + tokens[from..].iter().position(|t| t.start > end)?;
+    (tokens[k].start == end + 1 && words.binary_search(&keys[k]).is_ok()).then_some(k)
 }
 
 /// The sorted keys of the words of a list, to look a token up by its key.
