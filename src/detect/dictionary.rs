@@ -797,7 +797,7 @@ impl Dictionaries {
         };
         let mut i = 0;
         while i < tokens.len() {
-            let t = tokens[i];
+            let t = &tokens[i];
             if t.clitic {
                 i += 1;
                 continue;
@@ -808,21 +808,8 @@ impl Dictionaries {
                 && case == Case::Mixed
                 && (i > 0 && tokens[i - 1].capital || t.cued & PLACE_STRONG_CUE != 0);
             if street_number {
-                // "Hauptstraße 5", "the address is 1 Lower Buitengracht": streets the
-                // suffix rules below do not read, found from their house number.
-                // The street before its number outranks a place cue's reading of the
-                // street's name as a town; a number after a cue yields to a street suffix.
-                let street = self
-                    .street_before_number(text, tokens, i, case)
-                    .map(|(s, e)| (s, e, SCORE_CUED))
-                    .or_else(|| {
-                        self.cued_house_number(text, tokens, i, case)
-                            .map(|(s, e)| (s, e, SCORE_ADDRESS))
-                    });
-                if let Some((start, end, score)) = street {
-                    let whole = area_tail(text, tokens, end, case, true);
-                    let score = if whole > end { SCORE_CUED } else { score };
-                    emit(start, whole, &self.address, score);
+                if let Some((start, end, score)) = self.numbered_street(text, tokens, i, case) {
+                    emit(start, end, &self.address, score);
                 }
             }
             if all & !INERT == 0 && t.cued == 0 {
@@ -851,7 +838,10 @@ impl Dictionaries {
                     let end = self.clause_end(text, tokens, end);
                     (&self.condition, extend_condition(tokens, i), end)
                 } else {
-                    let end = next_word_in(text, tokens, keys, i, end, &self.condition_heads)
+                    let spaced = text.as_bytes().get(end) == Some(&b' ');
+                    let end = spaced
+                        .then(|| next_word_in(text, tokens, keys, i, end, &self.condition_heads))
+                        .flatten()
                         .map_or(end, |k| tokens[k].end);
                     (&self.condition, extend_condition(tokens, i), end)
                 };
@@ -898,7 +888,11 @@ impl Dictionaries {
                     .flatten()
             });
             if let Some((end, score)) = place {
-                let end = self.place_suffix(text, tokens, keys, i, end, case);
+                let end = if text.as_bytes().get(end) == Some(&b' ') {
+                    self.place_suffix(text, tokens, keys, i, end, case)
+                } else {
+                    end
+                };
                 let end = area_tail(text, tokens, end, case, false);
                 emit(t.start, end, &self.location, score);
             }
@@ -1129,6 +1123,30 @@ impl Dictionaries {
             .then(|| (tokens[i].start, n.end))
     }
 
+    /// "Hauptstraße 5", "the address is 1 Lower Buitengracht": an address that the suffix
+    /// rules do not read, found from its house number at `tokens[i]`, with its town, region
+    /// and postcode; and its score. The street before its number outranks a place cue's
+    /// reading of the street's name as a town; a number after a cue yields to a street
+    /// suffix. Kept out of line: numbers are common, such streets rare.
+    #[inline(never)]
+    fn numbered_street(
+        &self,
+        text: &str,
+        tokens: &[Token],
+        i: usize,
+        case: Case,
+    ) -> Option<(usize, usize, f32)> {
+        let (start, end, score) = self
+            .street_before_number(text, tokens, i, case)
+            .map(|(s, e)| (s, e, SCORE_CUED))
+            .or_else(|| {
+                self.cued_house_number(text, tokens, i, case)
+                    .map(|(s, e)| (s, e, SCORE_ADDRESS))
+            })?;
+        let whole = area_tail(text, tokens, end, case, true);
+        Some((start, whole, if whole > end { SCORE_CUED } else { score }))
+    }
+
     /// "Hauptstraße 5", "Berliner Straße 12": a house number after its street, in text with
     /// case. A street of one word needs an ending of street_endings and no English reading
     /// ("Brigade 5" is none); a street word needs capitalized name words before it. No
@@ -1152,7 +1170,8 @@ impl Dictionaries {
             return None;
         }
         let word = text[s.start..s.end].as_bytes();
-        let compound = s.flags & WORD == 0
+        // A word that any list holds is no street written as one word ("Cymbalta 60").
+        let compound = s.flags & (WORD | NAME | CITY | CONDITION | MEDICATION) == 0
             && self.street_endings.iter().any(|e| {
                 word.len() >= e.len() + 3
                     && word[word.len() - e.len()..].eq_ignore_ascii_case(e.as_bytes())
@@ -1211,6 +1230,7 @@ impl Dictionaries {
     /// "on Victoria Street", "down Oxford Road": capitalized name words before a capitalized
     /// street word of named_street_words, in text with case, with no house number: where
     /// the street starts.
+    #[inline(never)]
     fn named_street(&self, text: &str, tokens: &[Token], i: usize, case: Case) -> Option<usize> {
         let t = &tokens[i];
         if case != Case::Mixed || !t.capital || t.flags & STREET == 0 {
@@ -1249,6 +1269,7 @@ impl Dictionaries {
     /// always, unless its facility word is one of venue_words, which needs a destination
     /// cue before the name ("a ride to Kaufmann Concert Hall", not "the show is at the
     /// Mojo Theatre").
+    #[inline(never)]
     fn venue_placed(
         &self,
         text: &str,
@@ -1280,6 +1301,7 @@ impl Dictionaries {
 
     /// "lives w sister ananya in cork": in text without case, a listed city that is also an
     /// English word, after a place cue, in a sentence that says where someone lives.
+    #[inline(never)]
     fn residence_place(
         &self,
         text: &str,
@@ -1325,6 +1347,7 @@ impl Dictionaries {
 
     /// Whether a condition found as `hit` starts with an inability or difficulty phrase
     /// ("could not sleep"), whose clause is the condition.
+    #[inline(never)]
     fn opens_clause(&self, hit: &str) -> bool {
         let hit = hit.as_bytes();
         self.clause_openers.iter().any(|o| {
@@ -1336,6 +1359,7 @@ impl Dictionaries {
 
     /// The end of the clause that goes on at `end`: the words after it up to punctuation or
     /// a word of clause_ends, at most MAX_CLAUSE_WORDS ("could not sleep at all, ...").
+    #[inline(never)]
     fn clause_end(&self, text: &str, tokens: &[Token], mut end: usize) -> usize {
         let mut k = tokens.partition_point(|t| t.start < end);
         let mut words = 0;
