@@ -1169,7 +1169,7 @@ impl Dictionaries {
         {
             return None;
         }
-        let word = text[s.start..s.end].as_bytes();
+        let word = &text.as_bytes()[s.start..s.end];
         // A word that any list holds is no street written as one word ("Cymbalta 60").
         let compound = s.flags & (WORD | NAME | CITY | CONDITION | MEDICATION) == 0
             && self.street_endings.iter().any(|e| {
@@ -1236,7 +1236,7 @@ impl Dictionaries {
         if case != Case::Mixed || !t.capital || t.flags & STREET == 0 {
             return None;
         }
-        let word = text[t.start..t.end].as_bytes();
+        let word = &text.as_bytes()[t.start..t.end];
         if !self
             .named_street_words
             .iter()
@@ -1320,7 +1320,7 @@ impl Dictionaries {
         let mut k = i;
         while k + MAX_RESIDENCE_WORDS > i && tokens[k].mid_sentence {
             k -= 1;
-            let w = text[tokens[k].start..tokens[k].end].as_bytes();
+            let w = &text.as_bytes()[tokens[k].start..tokens[k].end];
             if self
                 .residence_words
                 .iter()
@@ -1366,7 +1366,7 @@ impl Dictionaries {
         while let Some(n) = tokens.get(k) {
             let gap = &text[end..n.start];
             let joined = if n.clitic { gap == "'" } else { gap == " " };
-            let word = text[n.start..n.end].as_bytes();
+            let word = &text.as_bytes()[n.start..n.end];
             if !joined
                 || words == MAX_CLAUSE_WORDS
                 || self
