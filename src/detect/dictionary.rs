@@ -370,20 +370,21 @@ pub struct Dictionaries {
     lexicon: Table,
     pairs: Filter,
     unit: Regex,
-    /// Lists read only where a rule already fired or at a house number, so a linear scan
-    /// costs nothing that matters (see rules.toml for each).
+    /// Lists read only where a rule already fired or at a house number (see rules.toml for
+    /// each): the sorted keys of their words, looked up by a token's key; street_endings and
+    /// clause_openers, matched as the end and the start of a word, as text.
     place_suffixes: Vec<u64>,
-    named_street_words: Vec<String>,
+    named_street_words: Vec<u64>,
     street_endings: Vec<String>,
-    counts: Vec<String>,
+    counts: Vec<u64>,
     /// The inability and difficulty phrases: a condition starting with one runs on to the
     /// end of its clause.
     clause_openers: Vec<String>,
     /// The keys of their first words, sorted: most conditions start with none.
     clause_first_words: Vec<u64>,
-    clause_ends: Vec<String>,
+    clause_ends: Vec<u64>,
     condition_heads: Vec<u64>,
-    residence_words: Vec<String>,
+    residence_words: Vec<u64>,
     venue_words: Vec<u64>,
     destination_cues: Vec<u64>,
     person: Arc<str>,
@@ -744,26 +745,24 @@ impl Dictionaries {
             .chain(&c.clause_starts)
             .map(|w| w.to_lowercase())
             .collect();
-        let mut clause_first_words: Vec<u64> = clause_openers
-            .iter()
-            .filter_map(|o| o.split(|ch: char| !ch.is_ascii_alphanumeric()).next())
-            .map(|w| span_key(w.as_bytes(), 0, w.len()))
-            .collect();
-        clause_first_words.sort_unstable();
+        let clause_first_words = key_set(
+            clause_openers
+                .iter()
+                .filter_map(|o| o.split(|ch: char| !ch.is_ascii_alphanumeric()).next()),
+        );
         Dictionaries {
             lexicon: Table::new(rows.rows),
             pairs: Filter::new(&rows.pairs),
             unit: Regex::new(&rules.address.unit).expect("address unit regex is valid"),
             place_suffixes: key_set(&rules.location.place_suffixes),
-            named_street_words: lower(&rules.address.named_street_words),
+            named_street_words: key_set(&rules.address.named_street_words),
             street_endings: lower(&rules.address.street_endings),
-            counts: lower(&rules.address.counts),
-
+            counts: key_set(&rules.address.counts),
             clause_openers,
             clause_first_words,
-            clause_ends: lower(&c.clause_ends),
+            clause_ends: key_set(&c.clause_ends),
             condition_heads: key_set(&c.heads),
-            residence_words: lower(&rules.location.residence_words),
+            residence_words: key_set(&rules.location.residence_words),
             venue_words: key_set(&rules.location.venue_words),
             destination_cues: key_set(&rules.location.destination_cues),
             person: "PERSON".into(),
@@ -808,7 +807,8 @@ impl Dictionaries {
                 && case == Case::Mixed
                 && (i > 0 && tokens[i - 1].capital || t.cued & PLACE_STRONG_CUE != 0);
             if street_number {
-                if let Some((start, end, score)) = self.numbered_street(text, tokens, i, case) {
+                if let Some((start, end, score)) = self.numbered_street(text, tokens, keys, i, case)
+                {
                     emit(start, end, &self.address, score);
                 }
             }
@@ -835,7 +835,7 @@ impl Dictionaries {
                     && self.clause_first_words.binary_search(&keys[i]).is_ok()
                     && self.opens_clause(&text[t.start..end])
                 {
-                    let end = self.clause_end(text, tokens, end);
+                    let end = self.clause_end(text, tokens, keys, end);
                     (&self.condition, extend_condition(tokens, i), end)
                 } else {
                     let spaced = text.as_bytes().get(end) == Some(&b' ');
@@ -848,7 +848,7 @@ impl Dictionaries {
                 emit(start, end, entity, SCORE_LIST);
             }
             if all & (STREET | STREET_FIRST | STREET_ALONE) != 0 {
-                if let Some((start, end)) = self.street_address(text, tokens, i, case) {
+                if let Some((start, end)) = self.street_address(text, tokens, keys, i, case) {
                     // With its town, region and postcode the address is one finding, which
                     // outranks the town alone.
                     let whole = area_tail(text, tokens, end, case, true);
@@ -858,7 +858,7 @@ impl Dictionaries {
                         SCORE_ADDRESS
                     };
                     emit(start, whole, &self.address, score);
-                } else if let Some(start) = self.named_street(text, tokens, i, case) {
+                } else if let Some(start) = self.named_street(text, tokens, keys, i, case) {
                     let end = self.address_end(text, tokens, i);
                     let whole = area_tail(text, tokens, end, case, true);
                     let first = tokens.partition_point(|n| n.start < start);
@@ -884,7 +884,7 @@ impl Dictionaries {
             }
             let place = place(text, tokens, i, case).or_else(|| {
                 (case == Case::None && t.flags & CITY != 0)
-                    .then(|| self.residence_place(text, tokens, i, case))
+                    .then(|| self.residence_place(tokens, keys, i, case))
                     .flatten()
             });
             if let Some((end, score)) = place {
@@ -996,12 +996,13 @@ impl Dictionaries {
         &self,
         text: &str,
         tokens: &[Token],
+        keys: &[u64],
         i: usize,
         case: Case,
     ) -> Option<(usize, usize)> {
         let street = &tokens[i];
         if (street.flags | street.phrase_flags) & STREET_ALONE != 0 {
-            if let Some(found) = self.street_alone(text, tokens, i, case) {
+            if let Some(found) = self.street_alone(text, tokens, keys, i, case) {
                 return Some(found);
             }
         }
@@ -1042,6 +1043,7 @@ impl Dictionaries {
         &self,
         text: &str,
         tokens: &[Token],
+        keys: &[u64],
         i: usize,
         case: Case,
     ) -> Option<(usize, usize)> {
@@ -1059,7 +1061,8 @@ impl Dictionaries {
         };
         // "1355 broadway": lowercase, after a number of three digits or more with no count
         // after the street ("2 broadway shows").
-        let lowercase = number.end - number.start >= 3 && !self.counted_after(text, tokens, last);
+        let lowercase =
+            number.end - number.start >= 3 && !self.counted_after(text, tokens, keys, last);
         if !house_number(&text[number.start..number.end])
             || !adjacent(number, &tokens[at + 1])
             || !(proper(t, case, true) || lowercase)
@@ -1133,11 +1136,12 @@ impl Dictionaries {
         &self,
         text: &str,
         tokens: &[Token],
+        keys: &[u64],
         i: usize,
         case: Case,
     ) -> Option<(usize, usize, f32)> {
         let (start, end, score) = self
-            .street_before_number(text, tokens, i, case)
+            .street_before_number(text, tokens, keys, i, case)
             .map(|(s, e)| (s, e, SCORE_CUED))
             .or_else(|| {
                 self.cued_house_number(text, tokens, i, case)
@@ -1155,6 +1159,7 @@ impl Dictionaries {
         &self,
         text: &str,
         tokens: &[Token],
+        keys: &[u64],
         i: usize,
         case: Case,
     ) -> Option<(usize, usize)> {
@@ -1188,7 +1193,8 @@ impl Dictionaries {
             .checked_sub(1)
             .is_some_and(|p| house_number(&text[tokens[p].start..tokens[p].end]));
         // "Main Street 3 times", "Oak Road 5 minutes".
-        let found = (compound || first < k) && !numbered && !self.counted_after(text, tokens, i);
+        let found =
+            (compound || first < k) && !numbered && !self.counted_after(text, tokens, keys, i);
         found.then(|| (tokens[first].start, self.address_end(text, tokens, i)))
     }
 
@@ -1231,16 +1237,19 @@ impl Dictionaries {
     /// street word of named_street_words, in text with case, with no house number: where
     /// the street starts.
     #[inline(never)]
-    fn named_street(&self, text: &str, tokens: &[Token], i: usize, case: Case) -> Option<usize> {
+    fn named_street(
+        &self,
+        text: &str,
+        tokens: &[Token],
+        keys: &[u64],
+        i: usize,
+        case: Case,
+    ) -> Option<usize> {
         let t = &tokens[i];
-        if case != Case::Mixed || !t.capital || t.flags & STREET == 0 {
-            return None;
-        }
-        let word = &text.as_bytes()[t.start..t.end];
-        if !self
-            .named_street_words
-            .iter()
-            .any(|w| w.as_bytes().eq_ignore_ascii_case(word))
+        if case != Case::Mixed
+            || !t.capital
+            || t.flags & STREET == 0
+            || self.named_street_words.binary_search(&keys[i]).is_err()
         {
             return None;
         }
@@ -1304,8 +1313,8 @@ impl Dictionaries {
     #[inline(never)]
     fn residence_place(
         &self,
-        text: &str,
         tokens: &[Token],
+        keys: &[u64],
         i: usize,
         case: Case,
     ) -> Option<(usize, f32)> {
@@ -1320,12 +1329,7 @@ impl Dictionaries {
         let mut k = i;
         while k + MAX_RESIDENCE_WORDS > i && tokens[k].mid_sentence {
             k -= 1;
-            let w = &text.as_bytes()[tokens[k].start..tokens[k].end];
-            if self
-                .residence_words
-                .iter()
-                .any(|r| r.as_bytes().eq_ignore_ascii_case(w))
-            {
+            if self.residence_words.binary_search(&keys[k]).is_ok() {
                 return Some((t.end, SCORE_PAIR));
             }
         }
@@ -1334,14 +1338,14 @@ impl Dictionaries {
 
     /// Whether a count follows `tokens[i]`: a word of counts or a lowercase plural one space
     /// after it ("3 times", "5 minutes", "2 broadway shows").
-    fn counted_after(&self, text: &str, tokens: &[Token], i: usize) -> bool {
+    fn counted_after(&self, text: &str, tokens: &[Token], keys: &[u64], i: usize) -> bool {
         tokens.get(i + 1).is_some_and(|m| {
             let w = &text[m.start..m.end];
             let plural = w.len() > 3 && w.ends_with('s') && !w.ends_with("ss");
             &text[tokens[i].end..m.start] == " "
                 && !m.capital
                 && (plural && m.flags & NOT_STREET == 0
-                    || self.counts.iter().any(|c| c.eq_ignore_ascii_case(w)))
+                    || self.counts.binary_search(&keys[i + 1]).is_ok())
         })
     }
 
@@ -1360,19 +1364,15 @@ impl Dictionaries {
     /// The end of the clause that goes on at `end`: the words after it up to punctuation or
     /// a word of clause_ends, at most MAX_CLAUSE_WORDS ("could not sleep at all, ...").
     #[inline(never)]
-    fn clause_end(&self, text: &str, tokens: &[Token], mut end: usize) -> usize {
+    fn clause_end(&self, text: &str, tokens: &[Token], keys: &[u64], mut end: usize) -> usize {
         let mut k = tokens.partition_point(|t| t.start < end);
         let mut words = 0;
         while let Some(n) = tokens.get(k) {
             let gap = &text[end..n.start];
             let joined = if n.clitic { gap == "'" } else { gap == " " };
-            let word = &text.as_bytes()[n.start..n.end];
             if !joined
                 || words == MAX_CLAUSE_WORDS
-                || self
-                    .clause_ends
-                    .iter()
-                    .any(|w| w.as_bytes().eq_ignore_ascii_case(word))
+                || self.clause_ends.binary_search(&keys[k]).is_ok()
             {
                 break;
             }
@@ -1427,10 +1427,10 @@ fn next_word_in(
 }
 
 /// The sorted keys of the words of a list, to look a token up by its key.
-fn key_set(words: &[String]) -> Vec<u64> {
+fn key_set<S: AsRef<str>>(words: impl IntoIterator<Item = S>) -> Vec<u64> {
     let mut keys: Vec<u64> = words
-        .iter()
-        .map(|w| span_key(w.as_bytes(), 0, w.len()))
+        .into_iter()
+        .map(|w| span_key(w.as_ref().as_bytes(), 0, w.as_ref().len()))
         .collect();
     keys.sort_unstable();
     keys
