@@ -446,7 +446,9 @@ struct Lease {
     memo: MatchMemo,
 }
 
-/// The patterns of an automaton that matched a text, as bits.
+/// The patterns of an automaton that matched a text, as bits. `regex_automata::PatternSet`
+/// keeps a flag per pattern, and clearing and reading all of them for every text cost 35%
+/// more instructions per number-heavy message (2,886 against 2,143, cachegrind).
 struct Bits(Vec<u64>);
 
 impl Bits {
