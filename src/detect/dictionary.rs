@@ -2091,6 +2091,20 @@ mod tests {
         assert!(none_of("The report was ready on time.", "MEDICATION"));
     }
 
+    /// Clinical abbreviations are conditions; those with another common reading are not
+    /// listed ("MI", "CAD", "TIA").
+    #[test]
+    fn clinical_abbreviations() {
+        let note = "PMH: CHF, DM2, HTN, ESRD; s/p NSTEMI, now in a-fib";
+        for abbreviation in ["CHF", "DM2", "HTN", "ESRD", "NSTEMI", "a-fib"] {
+            assert!(has(note, "CONDITION", abbreviation), "{abbreviation}");
+        }
+        assert!(none_of(
+            "I drove 5 mi to pay 20 CAD, then met Tia in Lansing, MI",
+            "CONDITION"
+        ));
+    }
+
     #[test]
     fn more_address_shapes() {
         assert!(has("at 1 Rue Bayard now", "ADDRESS", "1 Rue Bayard"));
