@@ -2091,6 +2091,20 @@ mod tests {
         assert!(none_of("The report was ready on time.", "MEDICATION"));
     }
 
+    /// Care homes and practices are named like hospitals; the words alone are not places.
+    #[test]
+    fn care_facilities() {
+        let note = "ADMITTED FROM MAPLEWOOD ASSISTED LIVING. PCP AT RIVERSIDE FAMILY MEDICINE.";
+        assert!(has(note, "LOCATION", "MAPLEWOOD ASSISTED LIVING"));
+        assert!(has(note, "LOCATION", "RIVERSIDE FAMILY MEDICINE"));
+        assert!(has(
+            "my mom moved into Sunrise Senior Living last year",
+            "LOCATION",
+            "Sunrise Senior Living"
+        ));
+        assert!(none_of("Do you offer assisted living or primary care?", "LOCATION"));
+    }
+
     /// Clinical abbreviations are conditions; those with another common reading are not
     /// listed ("MI", "CAD", "TIA").
     #[test]
