@@ -2102,7 +2102,10 @@ mod tests {
             "LOCATION",
             "Sunrise Senior Living"
         ));
-        assert!(none_of("Do you offer assisted living or primary care?", "LOCATION"));
+        assert!(none_of(
+            "Do you offer assisted living or primary care?",
+            "LOCATION"
+        ));
     }
 
     /// Clinical abbreviations are conditions; those with another common reading are not
