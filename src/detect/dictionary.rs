@@ -565,8 +565,10 @@ fn split_words(bytes: &[u8], tokens: &mut Vec<Token>, keys: &mut Vec<u64>) -> Ca
         }
         let start = i;
         let mut flags = 0;
-        let merged = matches!(b, b'o' | b'O' | b'd' | b'D')
-            && bytes.get(i + 1) == Some(&b'\'')
+        // The apostrophe first: it is seldom there, so the branch is well predicted, where
+        // the first letter's test would be a coin toss for every word.
+        let merged = bytes.get(i + 1) == Some(&b'\'')
+            && matches!(b, b'o' | b'O' | b'd' | b'D')
             && bytes.get(i + 2).is_some_and(u8::is_ascii_alphabetic);
         let (end, h, shape) = word_run(bytes, if merged { i + 2 } else { i });
         i = end;
@@ -926,11 +928,12 @@ impl Dictionaries {
             }
             // Every multi-word entry spans the next word too: the pair is checked first,
             // against the word's own filter of next words, then against the pair filter.
-            let pair = slot.flags & PHRASE_START != 0
-                && keys.get(k + 1).is_some_and(|&next| {
-                    slot.phrase & next_word_bit(next) != 0
-                        && self.pairs.may_hold(pair_key(keys[k], next))
-                });
+            // The first two tests are combined without a branch: common words start
+            // phrases, so a branch on each would be mispredicted often.
+            let next = keys.get(k + 1).copied();
+            let next_bit = next.map_or(0, next_word_bit);
+            let pair = (slot.flags & PHRASE_START != 0) & (slot.phrase & next_bit != 0)
+                && next.is_some_and(|next| self.pairs.may_hold(pair_key(keys[k], next)));
             if pair {
                 self.follow_phrases(bytes, t, recent, &mut scratch.cues);
             }
