@@ -447,6 +447,7 @@ pub struct DictScratch {
     tokens: Vec<Token>,
     /// The key of every token.
     keys: Vec<u64>,
+    /// The cues that end multi-word entries ("my name is"): (end, cue flags).
     cues: Vec<(usize, u32)>,
     /// The table slots of the words looked up last, CACHED of them, by key. Words repeat
     /// (a few hundred make up half of any text): their lookups stay in this small, hot
@@ -917,15 +918,20 @@ impl Dictionaries {
         if recent.is_empty() {
             recent.resize(CACHED, Slot::default());
         }
+        // A cue applies to the first word after it, when only a little punctuation and
+        // space lie between. A one-word cue is applied to the next word here, without a
+        // branch (cues are common words, so a branch would be mispredicted often); the
+        // cues that end multi-word entries are collected and applied after the loop.
+        let (mut cue, mut cue_end) = (0, 0);
         for (k, t) in tokens.iter_mut().enumerate() {
+            t.cued |= cue * u32::from(t.start - cue_end <= MAX_GAP);
+            cue = 0;
             if !bytes[t.start].is_ascii_alphabetic() || t.end - t.start > MAX_WORD {
                 continue;
             }
             let slot = self.get(recent, keys[k]);
             t.flags |= slot.flags & !PHRASE_START;
-            if slot.flags & CUES != 0 {
-                scratch.cues.push((t.end, slot.flags & CUES));
-            }
+            (cue, cue_end) = (slot.flags & CUES, t.end);
             // Every multi-word entry spans the next word too: the pair is checked first,
             // against the word's own filter of next words, then against the pair filter.
             // The first two tests are combined without a branch: common words start
@@ -938,8 +944,6 @@ impl Dictionaries {
                 self.follow_phrases(bytes, t, recent, &mut scratch.cues);
             }
         }
-        // A cue applies to the first word after it, when only a little punctuation and
-        // space lie between.
         let mut next = 0;
         scratch.cues.sort_unstable_by_key(|c| c.0);
         for &(end, f) in scratch.cues.iter() {
