@@ -229,7 +229,12 @@ fn span_key(text: &[u8], start: usize, end: usize) -> u64 {
 
 /// One step of span_key: eight more bytes (zero past the end of the span).
 fn mix(h: u64, eight: u64) -> u64 {
-    (h.rotate_left(5) ^ ascii_lower(eight)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95)
+    mix_lowered(h, ascii_lower(eight))
+}
+
+/// One step of span_key on eight bytes already folded to lower case.
+fn mix_lowered(h: u64, lowered: u64) -> u64 {
+    (h.rotate_left(5) ^ lowered).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95)
 }
 
 /// Eight bytes of `text` from `at` as one little-endian word, zeros past its end.
@@ -518,29 +523,34 @@ fn in_range(low: u64, lo: u8, hi: u8) -> u64 {
 
 /// The run of word bytes of `bytes` from `from`, eight at a time: its end, the hash of
 /// its bytes (span_key before the length), and whether it holds upper case letters, lower
-/// case letters, digits (as byte classes).
+/// case letters, digits (as byte classes). Every byte class is a mask with bit 7 of each
+/// byte, computed for all eight at once and without a branch.
 fn word_run(bytes: &[u8], from: usize) -> (usize, u64, u8) {
-    let (mut at, mut h, mut shape) = (from, 0, 0);
+    let (mut at, mut h) = (from, 0);
+    let (mut uppers, mut lowers, mut digits) = (0, 0, 0);
     loop {
         let eight = load8(bytes, at);
         let ascii = !eight & HIGH;
         let low = eight & !HIGH;
-        let upper = in_range(low, b'A', b'Z') & ascii;
-        let lower = in_range(low, b'a', b'z') & ascii;
+        // Letters of either case, read in lower case (bit 5 set); bit 5 of the byte itself,
+        // shifted to bit 7, tells a lower case letter from a capital.
+        let letter = in_range(low | 0x2020_2020_2020_2020, b'a', b'z') & ascii;
         let digit = in_range(low, b'0', b'9') & ascii;
-        let word = upper | lower | digit | (eight & HIGH);
-        let run = (!word & HIGH).trailing_zeros() as usize / 8;
+        let run = (!(letter | digit | eight) & HIGH).trailing_zeros() as usize / 8;
         let keep = first_bytes(run);
-        for (bits, class) in [(upper, UPPER), (lower, LOWER), (digit, DIGIT)] {
-            if bits & keep != 0 {
-                shape |= class;
-            }
-        }
+        let upper = letter & !(low << 2) & keep;
+        uppers |= upper;
+        lowers |= letter & (low << 2) & keep;
+        digits |= digit & keep;
         if run > 0 {
-            h = mix(h, eight & keep);
+            // A capital's bit 7 in `upper`, shifted to bit 5, lowers it.
+            h = mix_lowered(h, eight & keep | upper >> 2);
         }
         at += run;
         if run < 8 {
+            let shape = u8::from(uppers != 0) * UPPER
+                | u8::from(lowers != 0) * LOWER
+                | u8::from(digits != 0) * DIGIT;
             return (at, h, shape);
         }
     }
