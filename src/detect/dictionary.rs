@@ -544,13 +544,13 @@ fn word_run(bytes: &[u8], from: usize) -> (usize, u64, u8) {
         digits |= digit & keep;
         if run > 0 {
             // A capital's bit 7 in `upper`, shifted to bit 5, lowers it.
-            h = mix_lowered(h, eight & keep | upper >> 2);
+            h = mix_lowered(h, (eight & keep) | (upper >> 2));
         }
         at += run;
         if run < 8 {
-            let shape = u8::from(uppers != 0) * UPPER
-                | u8::from(lowers != 0) * LOWER
-                | u8::from(digits != 0) * DIGIT;
+            let shape = (u8::from(uppers != 0) * UPPER)
+                | (u8::from(lowers != 0) * LOWER)
+                | (u8::from(digits != 0) * DIGIT);
             return (at, h, shape);
         }
     }
