@@ -84,9 +84,13 @@ def ascii_fold(s: str) -> str:
     return unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode().lower()
 
 
-def clean(entry: str) -> str | None:
+def clean(entry: str, slash: bool = False) -> str | None:
+    """The entry in lower case, or None when it is too short or holds other characters than
+    letters, digits, spaces and ' . - (and /, for hand-written entries such as "me/cfs":
+    in source lists a slash joins alternatives, "albert park/radisson heights")."""
     e = re.sub(r"\s+", " ", entry.strip().lower())
-    if len(e) < MIN_LEN or not re.fullmatch(r"[a-z][a-z0-9' .-]*[a-z0-9.]", e):
+    inner = "[a-z0-9' ./-]*" if slash else "[a-z0-9' .-]*"
+    if len(e) < MIN_LEN or not re.fullmatch(f"[a-z]{inner}[a-z0-9.]", e):
         return None
     return e
 
@@ -196,8 +200,8 @@ def conditions(cache: Path, words: set[str]) -> set[str]:
                 continue
             out.add(t)
     lay = (HERE / "conditions_lay.txt").read_text().splitlines()
-    out.update(l for l in lay if l and not l.startswith("#"))
-    return {c for c in map(clean, out) if c}
+    lay = {clean(l, slash=True) for l in lay if l and not l.startswith("#")}
+    return {c for c in map(clean, out) if c} | {c for c in lay if c}
 
 
 # Drug names that are also English words are kept when they look like drug names

@@ -2133,6 +2133,8 @@ mod tests {
         for abbreviation in ["CHF", "DM2", "HTN", "ESRD", "NSTEMI", "a-fib"] {
             assert!(has(note, "CONDITION", abbreviation), "{abbreviation}");
         }
+        // A hand-written entry keeps its slash (source lists' slashes are left out).
+        assert!(has("diagnosed with ME/CFS in 2019", "CONDITION", "ME/CFS"));
         assert!(none_of(
             "I drove 5 mi to pay 20 CAD, then met Tia in Lansing, MI",
             "CONDITION"
