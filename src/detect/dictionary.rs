@@ -2108,6 +2108,25 @@ mod tests {
         assert!(none_of("The report was ready on time.", "MEDICATION"));
     }
 
+    /// Cities under the names people still use ("Bangalore" for Bengaluru) are places, in
+    /// text without case too.
+    #[test]
+    fn former_city_names() {
+        assert!(has(
+            "I moved to Bangalore last year",
+            "LOCATION",
+            "Bangalore"
+        ));
+        assert!(has(
+            "my mother will drive me from mysore",
+            "LOCATION",
+            "mysore"
+        ));
+        assert!(has("BORN IN BOMBAY, NOW IN GURGAON", "LOCATION", "GURGAON"));
+        // With no cue, text without case gives no reason to read a place.
+        assert!(none_of("i love bombay sapphire", "LOCATION"));
+    }
+
     /// Care homes and practices are named like hospitals; the words alone are not places.
     #[test]
     fn care_facilities() {
