@@ -1837,7 +1837,12 @@ fn area_tail(text: &str, tokens: &[Token], mut end: usize, case: Case, towns: bo
         let comma = gap.contains(',') || dash || after_postcode;
         let last = if t.phrase_flags & REGION != 0 && (comma || proper(t, case, true)) {
             tokens.partition_point(|n| n.start < t.phrase_end) - 1
-        } else if postcode(text, t) && (towns || parts > 0) && !after_code {
+        } else if postcode(text, t)
+            // Right after a town only a five or six digit code, which no year is
+            // ("Hyderabad 500028", "Seattle, 98101").
+            && (towns || parts > 0 || t.end - t.start >= 5)
+            && !after_code
+        {
             // With a ZIP+4 extension ("92037-1234").
             match tokens.get(k + 1) {
                 Some(n) if &text[t.end..n.start] == "-" && postcode(text, n) => k + 1,
@@ -2125,6 +2130,15 @@ mod tests {
         assert!(has("BORN IN BOMBAY, NOW IN GURGAON", "LOCATION", "GURGAON"));
         // With no cue, text without case gives no reason to read a place.
         assert!(none_of("i love bombay sapphire", "LOCATION"));
+    }
+
+    /// A five or six digit postcode right after a town is part of it; a year is not.
+    #[test]
+    fn postcodes_after_towns() {
+        let t = "lives at H.No. 12-2-417, Gudimalkapur, Hyderabad 500028";
+        assert!(has(t, "LOCATION", "Hyderabad 500028"));
+        assert!(has("I'm in Seattle, 98101", "LOCATION", "Seattle, 98101"));
+        assert!(has("we met in Boston 2019", "LOCATION", "Boston"));
     }
 
     /// Care homes and practices are named like hospitals; the words alone are not places.
