@@ -1463,7 +1463,8 @@ fn name_words_before(text: &str, tokens: &[Token], k: usize) -> usize {
             break;
         };
         let opener = !p.mid_sentence && p.flags & WORD != 0 && p.flags & (NAME | CITY) == 0;
-        if &text[p.end..tokens[first].start] != " "
+        // Words of a name are joined by a space or a hyphen ("Karl-Marx-Allee").
+        if !matches!(&text[p.end..tokens[first].start], " " | "-")
             || !p.capital
             || p.digit
             || opener
@@ -2421,6 +2422,12 @@ mod tests {
             "Ich wohne in der Hauptstraße 5, 10115 Berlin.",
             "ADDRESS",
             "Hauptstraße 5, 10115 Berlin"
+        ));
+        // Names joined by hyphens.
+        assert!(has(
+            "I live at Karl-Marx-Allee 34, 10178 Berlin",
+            "ADDRESS",
+            "Karl-Marx-Allee 34, 10178 Berlin"
         ));
         assert!(has(
             "Our office is at Berliner Straße 12 in Dresden.",
