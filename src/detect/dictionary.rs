@@ -181,6 +181,7 @@ struct AddressRules {
     after_street: Vec<String>,
     not_street: Vec<String>,
     unit: String,
+    unit_before: String,
 }
 
 /// Confidence of each kind of evidence; the engine's overlap resolution prefers the higher.
@@ -375,6 +376,7 @@ pub struct Dictionaries {
     lexicon: Table,
     pairs: Filter,
     unit: Regex,
+    unit_before: Regex,
     /// Lists read only where a rule already fired or at a house number (see rules.toml for
     /// each): the sorted keys of their words, looked up by a token's key; street_endings and
     /// clause_openers, matched as the end and the start of a word, as text.
@@ -767,6 +769,8 @@ impl Dictionaries {
             lexicon: Table::new(rows.rows),
             pairs: Filter::new(&rows.pairs),
             unit: Regex::new(&rules.address.unit).expect("address unit regex is valid"),
+            unit_before: Regex::new(&rules.address.unit_before)
+                .expect("address unit_before regex is valid"),
             place_suffixes: key_set(&rules.location.place_suffixes),
             named_street_words: key_set(&rules.address.named_street_words),
             street_endings: lower(&rules.address.street_endings),
@@ -799,6 +803,14 @@ impl Dictionaries {
         let tokens = &scratch.tokens;
         let keys = &scratch.keys;
         let mut emit = |start: usize, end: usize, entity: &Arc<str>, score: f32| {
+            // An address takes in a unit written before its number.
+            let start = if Arc::ptr_eq(entity, &self.address) {
+                self.unit_before
+                    .find(&text[..start])
+                    .map_or(start, |unit| unit.start())
+            } else {
+                start
+            };
             out.push(Finding {
                 start,
                 end,
@@ -2422,6 +2434,22 @@ mod tests {
             "Ich wohne in der Hauptstraße 5, 10115 Berlin.",
             "ADDRESS",
             "Hauptstraße 5, 10115 Berlin"
+        ));
+        // A unit written before the number.
+        assert!(has(
+            "address: Flat 3, 22 Baker Street, London",
+            "ADDRESS",
+            "Flat 3, 22 Baker Street, London"
+        ));
+        assert!(has(
+            "we are 3, 22 Baker Street",
+            "ADDRESS",
+            "22 Baker Street"
+        ));
+        assert!(has(
+            "a room at 45 Park Lane for 7 days",
+            "ADDRESS",
+            "45 Park Lane"
         ));
         // Names joined by hyphens.
         assert!(has(
