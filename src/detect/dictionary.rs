@@ -1489,17 +1489,23 @@ fn name_words_before(text: &str, tokens: &[Token], k: usize) -> usize {
     first
 }
 
-/// Where the house number at `tokens[k]` starts, a range included ("631-635 George Street").
+/// Where the house number at `tokens[k]` starts, with the parts joined to it.
 fn number_start(text: &str, tokens: &[Token], k: usize) -> usize {
-    match k.checked_sub(1).map(|p| &tokens[p]) {
-        Some(p)
-            if &text[p.end..tokens[k].start] == "-"
-                && text[p.start..p.end].bytes().all(|b| b.is_ascii_digit()) =>
+    // Parts joined by a hyphen or a slash: "631-635 George Street", "14/2 MG Road", and the
+    // three parts of Indian house numbers ("12-2-417").
+    let mut first = k;
+    while first + 2 > k {
+        let Some(p) = first.checked_sub(1).map(|j| &tokens[j]) else {
+            break;
+        };
+        if !matches!(&text[p.end..tokens[first].start], "-" | "/")
+            || !house_number(&text[p.start..p.end])
         {
-            p.start
+            break;
         }
-        _ => tokens[k].start,
+        first -= 1;
     }
+    tokens[first].start
 }
 
 /// "12", "12B", "1-3" but not the ordinal "8th" of "8th Avenue".
@@ -2289,6 +2295,17 @@ mod tests {
             "ADDRESS",
             "631-635 George Street"
         ));
+        assert!(has(
+            "I stay at 14/2 MG Road, Bangalore",
+            "ADDRESS",
+            "14/2 MG Road, Bangalore"
+        ));
+        assert!(has(
+            "lives at 12-2-417 Main Road",
+            "ADDRESS",
+            "12-2-417 Main Road"
+        ));
+        assert!(has("on 2024/05/03 5 Oak St", "ADDRESS", "5 Oak St"));
         assert!(has("1400 A Street", "ADDRESS", "1400 A Street"));
         assert!(has("it's 3900 Broadway.", "ADDRESS", "3900 Broadway."));
         assert!(has(
