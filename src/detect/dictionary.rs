@@ -182,6 +182,7 @@ struct AddressRules {
     not_street: Vec<String>,
     unit: String,
     unit_before: String,
+    unit_words: Vec<String>,
 }
 
 /// Confidence of each kind of evidence; the engine's overlap resolution prefers the higher.
@@ -202,6 +203,9 @@ const MIN_UNKNOWN: usize = 3;
 const MAX_NAME_EXTRA: usize = 2;
 /// Most name words between a house number and a street suffix, and before a facility word.
 const MAX_STREET_WORDS: usize = 4;
+/// Most words after a house number that a strong place cue makes an address, over all its
+/// comma-separated parts.
+const MAX_CUED_ADDRESS_WORDS: usize = 8;
 /// Most words a condition's clause runs on after an inability phrase ("could not sleep at
 /// all for weeks").
 const MAX_CLAUSE_WORDS: usize = 6;
@@ -384,6 +388,7 @@ pub struct Dictionaries {
     named_street_words: Vec<u64>,
     street_endings: Vec<String>,
     counts: Vec<u64>,
+    unit_words: Vec<u64>,
     /// The inability and difficulty phrases: a condition starting with one runs on to the
     /// end of its clause.
     clause_openers: Vec<String>,
@@ -775,6 +780,7 @@ impl Dictionaries {
             named_street_words: key_set(&rules.address.named_street_words),
             street_endings: lower(&rules.address.street_endings),
             counts: key_set(&rules.address.counts),
+            unit_words: key_set(&rules.address.unit_words),
             clause_openers,
             clause_first_words,
             clause_ends: key_set(&c.clause_ends),
@@ -1173,7 +1179,7 @@ impl Dictionaries {
             .street_before_number(text, tokens, keys, i, case)
             .map(|(s, e)| (s, e, SCORE_CUED))
             .or_else(|| {
-                self.cued_house_number(text, tokens, i, case)
+                self.cued_house_number(text, tokens, keys, i, case)
                     .map(|(s, e)| (s, e, SCORE_ADDRESS))
             })?;
         let whole = area_tail(text, tokens, end, case, true);
@@ -1233,32 +1239,61 @@ impl Dictionaries {
         &self,
         text: &str,
         tokens: &[Token],
+        keys: &[u64],
         i: usize,
         case: Case,
     ) -> Option<(usize, usize)> {
         let n = &tokens[i];
+        // The cue may stand before a unit whose number this is ("my address is Flat 402").
+        let unit = i.checked_sub(1).filter(|&u| {
+            tokens[u].cued & PLACE_STRONG_CUE != 0
+                && &text[tokens[u].end..n.start] == " "
+                && self.unit_words.binary_search(&keys[u]).is_ok()
+        });
         if case != Case::Mixed
-            || n.cued & PLACE_STRONG_CUE == 0
+            || n.cued & PLACE_STRONG_CUE == 0 && unit.is_none()
             || !house_number(&text[n.start..n.end])
         {
             return None;
         }
+        // Capitalized words, in parts after commas ("22, Gandhi Nagar", "402, Sunshine
+        // Apartments, Andheri West"); ordinals name roads ("2nd Cross"); a town of several
+        // words whole ("Cape Town Road"). After a comma, a given name before a lowercase
+        // word starts the next clause ("..., John said").
         let mut last = i;
-        while last < i + MAX_STREET_WORDS {
+        while last < i + MAX_CUED_ADDRESS_WORDS {
             let Some(m) = tokens.get(last + 1) else { break };
             let gap = &text[tokens[last].end..m.start];
-            let joined = gap == " " || last == i && gap == ", ";
-            if !joined || !m.capital || m.digit || m.flags & (NOT_STREET | CUES | NEVER_ALONE) != 0
-            {
+            let comma = gap == ", ";
+            let ordinal = m.digit && is_ordinal(&text[m.start..m.end]);
+            let clause = m.flags & GIVEN != 0
+                && tokens
+                    .get(last + 2)
+                    .is_some_and(|w| adjacent(m, w) && !w.capital);
+            if !(gap == " " || comma) || !(m.capital || ordinal) || comma && clause {
+                break;
+            }
+            // After a comma, the address's tail takes a town with its region and postcode;
+            // a listed town that capitalized words go on after is a name ("Sunshine
+            // Apartments").
+            let named = tokens
+                .get(last + 2)
+                .is_some_and(|w| adjacent(m, w) && w.capital);
+            if comma && (m.phrase_flags & CITY != 0 || m.flags & CITY != 0 && !named) {
+                break;
+            }
+            if m.phrase_flags & CITY != 0 {
+                last = tokens.partition_point(|t| t.start < m.phrase_end) - 1;
+                continue;
+            }
+            if m.digit && !ordinal || m.flags & (NOT_STREET | CUES | NEVER_ALONE) != 0 {
                 break;
             }
             last += 1;
         }
         (last > i).then(|| {
-            (
-                number_start(text, tokens, i),
-                self.address_end(text, tokens, last),
-            )
+            let start = unit.map_or_else(|| number_start(text, tokens, i), |u| tokens[u].start);
+            (start, self.address_end(text, tokens, last))
         })
     }
 
@@ -1421,7 +1456,8 @@ impl Dictionaries {
             }
         }
         let mut end = tokens[last].end;
-        if text.as_bytes().get(end) == Some(&b'.') {
+        // The period of "St."; after a unit letter ("Circle B.") it ends the sentence.
+        if text.as_bytes().get(end) == Some(&b'.') && end - tokens[last].start > 1 {
             end += 1;
         }
         if let Some(m) = self.unit.find(&text[end..]) {
@@ -1506,6 +1542,16 @@ fn number_start(text: &str, tokens: &[Token], k: usize) -> usize {
         first -= 1;
     }
     tokens[first].start
+}
+
+/// "2nd", "21st", "8th": an ordinal, as roads are named.
+fn is_ordinal(word: &str) -> bool {
+    let digits = word.bytes().take_while(u8::is_ascii_digit).count();
+    digits > 0
+        && matches!(
+            word[digits..].to_ascii_lowercase().as_str(),
+            "st" | "nd" | "rd" | "th"
+        )
 }
 
 /// "12", "12B", "1-3" but not the ordinal "8th" of "8th Avenue".
@@ -2149,6 +2195,38 @@ mod tests {
         assert!(has("BORN IN BOMBAY, NOW IN GURGAON", "LOCATION", "GURGAON"));
         // With no cue, text without case gives no reason to read a place.
         assert!(none_of("i love bombay sapphire", "LOCATION"));
+    }
+
+    /// After a strong place cue, an address runs over its comma-separated parts (as Indian
+    /// addresses are written) up to its town, region and postcode, and no further.
+    #[test]
+    fn cued_addresses_in_parts() {
+        let t = "my address is Flat 402, Sunshine Apartments, Andheri West, Mumbai 400053";
+        assert!(has(
+            t,
+            "ADDRESS",
+            "Flat 402, Sunshine Apartments, Andheri West, Mumbai 400053"
+        ));
+        assert!(has(
+            "my address is 45, 2nd Cross, Indiranagar, Bangalore 560038",
+            "ADDRESS",
+            "45, 2nd Cross, Indiranagar, Bangalore 560038"
+        ));
+        assert!(has(
+            "she lives at 12 Oak Road, Springfield, John said",
+            "ADDRESS",
+            "12 Oak Road, Springfield"
+        ));
+        assert!(has(
+            "my address is 22 Baker Street, Thanks",
+            "ADDRESS",
+            "22 Baker Street"
+        ));
+        assert!(has(
+            "the address is 260 Park Lake Circle B.",
+            "ADDRESS",
+            "260 Park Lake Circle B"
+        ));
     }
 
     /// A five or six digit postcode right after a town is part of it; a year is not.
