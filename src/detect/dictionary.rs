@@ -180,6 +180,7 @@ struct AddressRules {
     particles: Vec<String>,
     after_street: Vec<String>,
     not_street: Vec<String>,
+    unit_names: Vec<String>,
     unit: String,
     unit_before: String,
     unit_words: Vec<String>,
@@ -758,6 +759,12 @@ impl Dictionaries {
             rows.add(start.to_lowercase().as_bytes(), CONDITION);
         }
         let lower = |v: &Vec<String>| v.iter().map(|w| w.to_lowercase()).collect::<Vec<_>>();
+        // Both unit patterns name units from one list.
+        let unit_names = rules.address.unit_names.join("|");
+        let unit_pattern = |pattern: &str| {
+            Regex::new(&pattern.replace("{unit_names}", &unit_names))
+                .expect("the address unit patterns of rules.toml are valid")
+        };
         let clause_openers: Vec<String> = c
             .inability
             .iter()
@@ -773,9 +780,8 @@ impl Dictionaries {
         Dictionaries {
             lexicon: Table::new(rows.rows),
             pairs: Filter::new(&rows.pairs),
-            unit: Regex::new(&rules.address.unit).expect("address unit regex is valid"),
-            unit_before: Regex::new(&rules.address.unit_before)
-                .expect("address unit_before regex is valid"),
+            unit: unit_pattern(&rules.address.unit),
+            unit_before: unit_pattern(&rules.address.unit_before),
             place_suffixes: key_set(&rules.location.place_suffixes),
             named_street_words: key_set(&rules.address.named_street_words),
             street_endings: lower(&rules.address.street_endings),
@@ -1266,19 +1272,19 @@ impl Dictionaries {
             let gap = &text[tokens[last].end..m.start];
             let comma = gap == ", ";
             let ordinal = m.digit && is_ordinal(&text[m.start..m.end]);
-            let clause = m.flags & GIVEN != 0
-                && tokens
-                    .get(last + 2)
-                    .is_some_and(|w| adjacent(m, w) && !w.capital);
+            // The word right after, and whether it is capitalized.
+            let next_capital = tokens
+                .get(last + 2)
+                .filter(|w| adjacent(m, w))
+                .map(|w| w.capital);
+            let clause = m.flags & GIVEN != 0 && next_capital == Some(false);
             if !(gap == " " || comma) || !(m.capital || ordinal) || comma && clause {
                 break;
             }
             // After a comma, the address's tail takes a town with its region and postcode;
             // a listed town that capitalized words go on after is a name ("Sunshine
             // Apartments").
-            let named = tokens
-                .get(last + 2)
-                .is_some_and(|w| adjacent(m, w) && w.capital);
+            let named = next_capital == Some(true);
             if comma && (m.phrase_flags & CITY != 0 || m.flags & CITY != 0 && !named) {
                 break;
             }
@@ -1548,10 +1554,9 @@ fn number_start(text: &str, tokens: &[Token], k: usize) -> usize {
 fn is_ordinal(word: &str) -> bool {
     let digits = word.bytes().take_while(u8::is_ascii_digit).count();
     digits > 0
-        && matches!(
-            word[digits..].to_ascii_lowercase().as_str(),
-            "st" | "nd" | "rd" | "th"
-        )
+        && ["st", "nd", "rd", "th"]
+            .iter()
+            .any(|suffix| word[digits..].eq_ignore_ascii_case(suffix))
 }
 
 /// "12", "12B", "1-3" but not the ordinal "8th" of "8th Avenue".
@@ -2032,6 +2037,13 @@ mod tests {
         ok
     }
 
+    /// Asserts that each text yields its value as `entity`, naming the text that fails.
+    fn finds_each(entity: &str, cases: &[(&str, &str)]) {
+        for (text, value) in cases {
+            assert!(has(text, entity, value), "{text}");
+        }
+    }
+
     fn none_of(text: &str, entity: &str) -> bool {
         let found = find(text);
         let ok = found.iter().all(|(e, _)| e != entity);
@@ -2182,17 +2194,14 @@ mod tests {
     /// text without case too.
     #[test]
     fn former_city_names() {
-        assert!(has(
-            "I moved to Bangalore last year",
+        finds_each(
             "LOCATION",
-            "Bangalore"
-        ));
-        assert!(has(
-            "my mother will drive me from mysore",
-            "LOCATION",
-            "mysore"
-        ));
-        assert!(has("BORN IN BOMBAY, NOW IN GURGAON", "LOCATION", "GURGAON"));
+            &[
+                ("I moved to Bangalore last year", "Bangalore"),
+                ("my mother will drive me from mysore", "mysore"),
+                ("BORN IN BOMBAY, NOW IN GURGAON", "GURGAON"),
+            ],
+        );
         // With no cue, text without case gives no reason to read a place.
         assert!(none_of("i love bombay sapphire", "LOCATION"));
     }
@@ -2201,54 +2210,61 @@ mod tests {
     /// addresses are written) up to its town, region and postcode, and no further.
     #[test]
     fn cued_addresses_in_parts() {
-        let t = "my address is Flat 402, Sunshine Apartments, Andheri West, Mumbai 400053";
-        assert!(has(
-            t,
+        finds_each(
             "ADDRESS",
-            "Flat 402, Sunshine Apartments, Andheri West, Mumbai 400053"
-        ));
-        assert!(has(
-            "my address is 45, 2nd Cross, Indiranagar, Bangalore 560038",
-            "ADDRESS",
-            "45, 2nd Cross, Indiranagar, Bangalore 560038"
-        ));
-        assert!(has(
-            "she lives at 12 Oak Road, Springfield, John said",
-            "ADDRESS",
-            "12 Oak Road, Springfield"
-        ));
-        assert!(has(
-            "my address is 22 Baker Street, Thanks",
-            "ADDRESS",
-            "22 Baker Street"
-        ));
-        assert!(has(
-            "the address is 260 Park Lake Circle B.",
-            "ADDRESS",
-            "260 Park Lake Circle B"
-        ));
+            &[
+                (
+                    "my address is Flat 402, Sunshine Apartments, Andheri West, Mumbai 400053",
+                    "Flat 402, Sunshine Apartments, Andheri West, Mumbai 400053",
+                ),
+                (
+                    "my address is 45, 2nd Cross, Indiranagar, Bangalore 560038",
+                    "45, 2nd Cross, Indiranagar, Bangalore 560038",
+                ),
+                (
+                    "she lives at 12 Oak Road, Springfield, John said",
+                    "12 Oak Road, Springfield",
+                ),
+                ("my address is 22 Baker Street, Thanks", "22 Baker Street"),
+                (
+                    "the address is 260 Park Lake Circle B.",
+                    "260 Park Lake Circle B",
+                ),
+            ],
+        );
     }
 
     /// A five or six digit postcode right after a town is part of it; a year is not.
     #[test]
     fn postcodes_after_towns() {
-        let t = "lives at H.No. 12-2-417, Gudimalkapur, Hyderabad 500028";
-        assert!(has(t, "LOCATION", "Hyderabad 500028"));
-        assert!(has("I'm in Seattle, 98101", "LOCATION", "Seattle, 98101"));
-        assert!(has("we met in Boston 2019", "LOCATION", "Boston"));
+        finds_each(
+            "LOCATION",
+            &[
+                (
+                    "lives at H.No. 12-2-417, Gudimalkapur, Hyderabad 500028",
+                    "Hyderabad 500028",
+                ),
+                ("I'm in Seattle, 98101", "Seattle, 98101"),
+                ("we met in Boston 2019", "Boston"),
+            ],
+        );
     }
 
     /// Care homes and practices are named like hospitals; the words alone are not places.
     #[test]
     fn care_facilities() {
         let note = "ADMITTED FROM MAPLEWOOD ASSISTED LIVING. PCP AT RIVERSIDE FAMILY MEDICINE.";
-        assert!(has(note, "LOCATION", "MAPLEWOOD ASSISTED LIVING"));
-        assert!(has(note, "LOCATION", "RIVERSIDE FAMILY MEDICINE"));
-        assert!(has(
-            "my mom moved into Sunrise Senior Living last year",
+        finds_each(
             "LOCATION",
-            "Sunrise Senior Living"
-        ));
+            &[
+                (note, "MAPLEWOOD ASSISTED LIVING"),
+                (note, "RIVERSIDE FAMILY MEDICINE"),
+                (
+                    "my mom moved into Sunrise Senior Living last year",
+                    "Sunrise Senior Living",
+                ),
+            ],
+        );
         assert!(none_of(
             "Do you offer assisted living or primary care?",
             "LOCATION"
