@@ -2287,6 +2287,28 @@ mod tests {
         ));
     }
 
+    /// Symptoms and everyday illnesses in patients' words, which ICD-10-CM titles name
+    /// otherwise; their other senses are not taken.
+    #[test]
+    fn symptoms_in_lay_words() {
+        finds_each(
+            "CONDITION",
+            &[
+                ("I've been vomiting since last night", "vomiting"),
+                ("she has strep throat again", "strep throat"),
+                ("fever and a dry cough for three days", "fever"),
+                ("fever and a dry cough for three days", "dry cough"),
+                ("Mild upset stomach and heartburn.", "Mild upset stomach"),
+                ("Mild upset stomach and heartburn.", "heartburn"),
+                ("THIS GAVE ME FOOD POISONING", "FOOD POISONING"),
+            ],
+        );
+        assert!(none_of(
+            "Cough up the fee and don't make a rash decision",
+            "CONDITION"
+        ));
+    }
+
     #[test]
     fn more_address_shapes() {
         assert!(has("at 1 Rue Bayard now", "ADDRESS", "1 Rue Bayard"));
