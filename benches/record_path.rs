@@ -83,6 +83,7 @@ fn main() {
 
     let start = Instant::now();
     let mut workspace = Workspace::default();
+    let source: std::sync::Arc<str> = "bench".into();
     let mut rows = Vec::with_capacity(records.len());
     records.clear();
     for (i, l) in lines.iter().enumerate() {
@@ -92,7 +93,7 @@ fn main() {
             .unwrap();
         rows.push(
             transformer
-                .sanitize(&records[0], "bench", &mut workspace)
+                .sanitize(&records[0], &source, &mut workspace)
                 .unwrap(),
         );
     }

@@ -1,6 +1,8 @@
 //! The one record type every reader yields, so that adding an input format never touches
 //! detection, transforms or output.
 
+use std::sync::Arc;
+
 /// One chat message as read from any transcript format, before anything is redacted.
 ///
 /// Everything here may hold PII in clear: a `Record` never leaves the process as it is.
@@ -39,9 +41,11 @@ impl Record {
 pub struct SanitizedRecord {
     /// A keyed digest of the source and position: stable across runs, opaque without the key.
     pub message_id: String,
-    pub conversation: Option<String>,
-    pub user: Option<String>,
-    pub role: Option<String>,
+    /// Pseudonyms are shared by every message of their user or conversation.
+    pub conversation: Option<Arc<str>>,
+    pub user: Option<Arc<str>>,
+    /// One of the known roles, or `other`.
+    pub role: Option<&'static str>,
     pub timestamp_us: Option<i64>,
     pub text: Option<String>,
     pub entities: Vec<EntitySpan>,
@@ -49,15 +53,15 @@ pub struct SanitizedRecord {
     /// Unmapped fields after redaction, when the input policy scans them.
     pub attributes: Vec<(String, String)>,
     /// The opaque id of the input file.
-    pub source: String,
+    pub source: Arc<str>,
 }
 
 /// Where a finding was and what was done with it; offsets are bytes into the original field.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EntitySpan {
     /// `text`, or the JSON Pointer of an unmapped field.
-    pub field: String,
-    pub entity: std::sync::Arc<str>,
+    pub field: Arc<str>,
+    pub entity: Arc<str>,
     pub start: u32,
     pub end: u32,
     pub action: crate::config::Action,
@@ -67,6 +71,6 @@ pub struct EntitySpan {
 #[derive(Debug, Clone, PartialEq)]
 pub struct SealedValue {
     pub reference: u32,
-    pub entity: std::sync::Arc<str>,
+    pub entity: Arc<str>,
     pub ciphertext: Vec<u8>,
 }

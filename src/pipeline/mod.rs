@@ -26,6 +26,7 @@ use rayon::prelude::*;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{sync_channel, SyncSender};
+use std::sync::Arc;
 use unit::{quarantine_context, Outcome, UnitContext};
 
 /// Bytes of input gathered before a batch is sanitized in parallel.
@@ -155,9 +156,9 @@ pub fn run(opts: RunOptions<'_>) -> Result<RunSummary, PipelineError> {
     let run_id = new_run_id()?;
 
     let files = discovered.files;
-    let source_ids: Vec<String> = files
+    let source_ids: Vec<Arc<str>> = files
         .iter()
-        .map(|p| sources.hex_id(&[p.to_string_lossy().as_bytes()]))
+        .map(|p| sources.hex_id(&[p.to_string_lossy().as_bytes()]).into())
         .collect();
     if let Some(p) = opts.progress {
         p.start(
@@ -177,7 +178,7 @@ pub fn run(opts: RunOptions<'_>) -> Result<RunSummary, PipelineError> {
     let mut inputs: Vec<InputAudit> = source_ids
         .iter()
         .map(|s| InputAudit {
-            source: s.clone(),
+            source: s.to_string(),
             ..InputAudit::default()
         })
         .collect();
@@ -433,7 +434,11 @@ fn failure_of(e: &ReadError) -> FileFailure {
 }
 
 /// The sanitizing stage: all units of a batch in parallel, results in input order.
-fn process_batch(batch: Vec<Item>, ctx: &UnitContext<'_>, source_ids: &[String]) -> Vec<Processed> {
+fn process_batch(
+    batch: Vec<Item>,
+    ctx: &UnitContext<'_>,
+    source_ids: &[Arc<str>],
+) -> Vec<Processed> {
     batch
         .into_par_iter()
         .map(|item| match item {

@@ -15,6 +15,7 @@ use crate::write::{write_line, PartWriter, QuarantineEntry, QuarantineKind, Quar
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Most bytes of buffered input sanitized as one batch.
@@ -61,8 +62,9 @@ pub fn stream<R: Read>(
         transformer: &transformer,
         quarantine: &quarantine_sealer,
     };
-    let source =
-        Pseudonymizer::new(opts.key, Purpose::SourceId).hex_id(&[opts.source_name.as_bytes()]);
+    let source: Arc<str> = Pseudonymizer::new(opts.key, Purpose::SourceId)
+        .hex_id(&[opts.source_name.as_bytes()])
+        .into();
     let mut parts = match &opts.parquet_dir {
         Some(dir) => Some(PartWriter::new(
             &dir.join("messages"),

@@ -7,6 +7,7 @@ use crate::record::{Record, SanitizedRecord};
 use crate::transform::{Transformer, Workspace};
 use crate::write::QuarantineKind;
 use rayon::prelude::*;
+use std::sync::Arc;
 
 /// What one unit became, in input order.
 pub enum Outcome {
@@ -26,7 +27,7 @@ pub struct UnitContext<'a> {
 
 impl UnitContext<'_> {
     /// Sanitizes every unit of a chunk in parallel; results keep the chunk's order.
-    pub fn sanitize_chunk(&self, format: Format, source: &str, chunk: &Chunk) -> Vec<Outcome> {
+    pub fn sanitize_chunk(&self, format: Format, source: &Arc<str>, chunk: &Chunk) -> Vec<Outcome> {
         self.sanitize_and_resolve(format, source, chunk).0
     }
 
@@ -35,7 +36,7 @@ impl UnitContext<'_> {
     pub fn sanitize_and_resolve(
         &self,
         format: Format,
-        source: &str,
+        source: &Arc<str>,
         chunk: &Chunk,
     ) -> (Vec<Outcome>, Format) {
         let (outcomes, formats): (Vec<Outcome>, Vec<Option<Format>>) = (0..chunk.units.len())

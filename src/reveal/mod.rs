@@ -153,7 +153,11 @@ mod tests {
             ..Record::default()
         };
         let row = t
-            .sanitize(&record, "s", &mut crate::transform::Workspace::default())
+            .sanitize(
+                &record,
+                &"s".into(),
+                &mut crate::transform::Workspace::default(),
+            )
             .unwrap();
         let dir = tempfile::tempdir().unwrap();
         let mut w = PartWriter::new(&dir.path().join("messages"), "part", &config.output).unwrap();

@@ -33,7 +33,7 @@ pub struct Workspace {
     findings: Vec<Finding>,
     /// The last user and conversation pseudonymized: messages come in conversations, so
     /// the same identities repeat line after line and need not be keyed again.
-    recent: [Option<(String, String)>; 2],
+    recent: [Option<(String, Arc<str>)>; 2],
 }
 
 /// Everything a worker needs to sanitize records; shared read-only across threads.
@@ -48,6 +48,8 @@ pub struct Transformer<'a> {
     message_ids: Pseudonymizer,
     sealer: Sealer,
     identity_types: [Arc<str>; 3],
+    /// The field name of every finding in a record's text.
+    text_field: Arc<str>,
     vault: Option<&'a Vault>,
 }
 
@@ -64,6 +66,7 @@ impl<'a> Transformer<'a> {
             message_ids: Pseudonymizer::new(key, Purpose::MessageId),
             sealer: Sealer::new(key, Purpose::FieldEncryption),
             identity_types: ["USER_ID".into(), "PERSON".into(), "CONVERSATION_ID".into()],
+            text_field: "text".into(),
             vault: None,
         }
     }
@@ -103,11 +106,11 @@ impl<'a> Transformer<'a> {
     /// a vault every sighting goes through it, since it records display names as they come.
     fn recent_pseudonym(
         &self,
-        recent: &mut Option<(String, String)>,
+        recent: &mut Option<(String, Arc<str>)>,
         kind: IdentityKind,
         id: &str,
         name: Option<&str>,
-    ) -> Result<String, CryptoError> {
+    ) -> Result<Arc<str>, CryptoError> {
         if self.vault.is_none() {
             if let Some((last_id, pseudonym)) = recent.as_ref() {
                 if last_id == id {
@@ -115,7 +118,7 @@ impl<'a> Transformer<'a> {
                 }
             }
         }
-        let pseudonym = self.identity_pseudonym(kind, id, name)?;
+        let pseudonym: Arc<str> = self.identity_pseudonym(kind, id, name)?.into();
         *recent = Some((id.to_string(), pseudonym.clone()));
         Ok(pseudonym)
     }
@@ -123,7 +126,7 @@ impl<'a> Transformer<'a> {
     pub fn sanitize(
         &self,
         record: &Record,
-        source: &str,
+        source: &Arc<str>,
         ws: &mut Workspace,
     ) -> Result<SanitizedRecord, CryptoError> {
         let message_id = self.message_id(source, record.position);
@@ -151,7 +154,7 @@ impl<'a> Transformer<'a> {
             conversation,
             role: record.role.as_deref().map(normalize_role),
             timestamp_us: record.timestamp_us,
-            source: source.to_string(),
+            source: source.clone(),
             ..SanitizedRecord::default()
         };
         let Workspace {
@@ -160,7 +163,7 @@ impl<'a> Transformer<'a> {
         if let Some(text) = &record.text {
             let redacted = self.redact_field(
                 record,
-                "text",
+                &self.text_field,
                 text,
                 &message_id,
                 scratch,
@@ -173,7 +176,7 @@ impl<'a> Transformer<'a> {
             for (pointer, value) in &record.extra {
                 let redacted = self.redact_field(
                     record,
-                    pointer,
+                    &Arc::from(pointer.as_str()),
                     value,
                     &message_id,
                     scratch,
@@ -192,7 +195,7 @@ impl<'a> Transformer<'a> {
     fn redact_field(
         &self,
         record: &Record,
-        field: &str,
+        field: &Arc<str>,
         text: &str,
         message_id: &str,
         scratch: &mut Scratch,
@@ -207,7 +210,7 @@ impl<'a> Transformer<'a> {
         for f in findings.iter() {
             let action = self.policy.action_for(&f.entity);
             out.entities.push(EntitySpan {
-                field: field.to_string(),
+                field: field.clone(),
                 entity: f.entity.clone(),
                 start: f.start as u32,
                 end: f.end as u32,
@@ -285,13 +288,12 @@ pub fn sealed_context(message_id: &str, reference: u32) -> Vec<u8> {
     format!("sealed|{message_id}|{reference}").into_bytes()
 }
 
-fn normalize_role(role: &str) -> String {
-    let lower = role.trim().to_ascii_lowercase();
-    if KNOWN_ROLES.contains(&lower.as_str()) {
-        lower
-    } else {
-        "other".to_string()
-    }
+fn normalize_role(role: &str) -> &'static str {
+    let role = role.trim();
+    KNOWN_ROLES
+        .iter()
+        .find(|known| known.eq_ignore_ascii_case(role))
+        .unwrap_or(&"other")
 }
 
 #[cfg(test)]
@@ -318,7 +320,9 @@ mod tests {
         let key = MasterKey::from_bytes([3; 32]);
         let t = Transformer::new(&config, &detector, &key);
         let r = record("I am Ann Lee (user-8812), mail ann@example.com");
-        let s = t.sanitize(&r, "src1", &mut Workspace::default()).unwrap();
+        let s = t
+            .sanitize(&r, &"src1".into(), &mut Workspace::default())
+            .unwrap();
         assert_eq!(
             s.text.as_deref(),
             Some("I am [PERSON] ([USER_ID]), mail [EMAIL]")
@@ -353,8 +357,10 @@ mod tests {
                 text: Some("hi".into()),
                 ..Record::default()
             };
-            let reused = t.sanitize(&r, "s", &mut shared).unwrap();
-            let fresh = t.sanitize(&r, "s", &mut Workspace::default()).unwrap();
+            let reused = t.sanitize(&r, &"s".into(), &mut shared).unwrap();
+            let fresh = t
+                .sanitize(&r, &"s".into(), &mut Workspace::default())
+                .unwrap();
             assert_eq!(
                 (&reused.user, &reused.conversation),
                 (&fresh.user, &fresh.conversation)
@@ -386,7 +392,7 @@ mod tests {
         let s = t
             .sanitize(
                 &record("mail ann@example.com from 10.0.0.1"),
-                "src1",
+                &"src1".into(),
                 &mut Workspace::default(),
             )
             .unwrap();
@@ -404,7 +410,7 @@ mod tests {
         let other = t
             .sanitize(
                 &record("ann@example.com or bo@example.org"),
-                "src2",
+                &"src2".into(),
                 &mut Workspace::default(),
             )
             .unwrap();
@@ -435,7 +441,7 @@ mod tests {
         let vault = Vault::open(dir.path(), &ring, config.pseudonym.mode).unwrap();
         let t = Transformer::new(&config, &detector, &key).with_vault(Some(&vault));
         let s = t
-            .sanitize(&record("hi"), "src1", &mut Workspace::default())
+            .sanitize(&record("hi"), &"src1".into(), &mut Workspace::default())
             .unwrap();
         let user = s.user.unwrap();
         assert!(user.starts_with("u_tok_"), "{user}");

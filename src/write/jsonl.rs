@@ -13,8 +13,8 @@ impl Serialize for Row<'_> {
         let r = self.0;
         let mut m = s.serialize_map(None)?;
         m.serialize_entry("message_id", &r.message_id)?;
-        m.serialize_entry("conversation", &r.conversation)?;
-        m.serialize_entry("user", &r.user)?;
+        m.serialize_entry("conversation", &r.conversation.as_deref())?;
+        m.serialize_entry("user", &r.user.as_deref())?;
         m.serialize_entry("role", &r.role)?;
         let ts = r
             .timestamp_us
@@ -27,7 +27,7 @@ impl Serialize for Row<'_> {
         if !r.attributes.is_empty() {
             m.serialize_entry("attributes", &Attributes(r))?;
         }
-        m.serialize_entry("source", &r.source)?;
+        m.serialize_entry("source", &*r.source)?;
         m.end()
     }
 }

@@ -121,7 +121,7 @@ pub fn to_batch(rows: &[SanitizedRecord]) -> RecordBatch {
         |items| {
             vec![
                 Arc::new(StringArray::from_iter_values(
-                    items.iter().map(|e| e.field.as_str()),
+                    items.iter().map(|e| &*e.field),
                 )) as ArrayRef,
                 Arc::new(StringArray::from_iter_values(
                     items.iter().map(|e| &*e.entity),
@@ -181,7 +181,7 @@ pub fn to_batch(rows: &[SanitizedRecord]) -> RecordBatch {
         entities,
         sealed,
         attributes,
-        strings(&|r| Some(r.source.as_str())),
+        strings(&|r| Some(&*r.source)),
     ];
     RecordBatch::try_new(MESSAGE_SCHEMA.clone(), columns).expect("columns match the message schema")
 }
