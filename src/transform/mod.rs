@@ -329,7 +329,7 @@ mod tests {
         );
         assert!(s.user.as_deref().unwrap().starts_with("u_"));
         assert!(s.conversation.as_deref().unwrap().starts_with("c_"));
-        assert_eq!(s.role.as_deref(), Some("other"));
+        assert_eq!(s.role, Some("other"));
         let types: Vec<&str> = s.entities.iter().map(|e| &*e.entity).collect();
         assert_eq!(types, ["PERSON", "USER_ID", "EMAIL"]);
         let at = r.text.as_deref().unwrap().find("ann@").unwrap() as u32;

@@ -175,7 +175,7 @@ pub fn to_batch(rows: &[SanitizedRecord]) -> RecordBatch {
         strings(&|r| Some(r.message_id.as_str())),
         strings(&|r| r.conversation.as_deref()),
         strings(&|r| r.user.as_deref()),
-        strings(&|r| r.role.as_deref()),
+        strings(&|r| r.role),
         Arc::new(ts.finish()),
         strings(&|r| r.text.as_deref()),
         entities,
