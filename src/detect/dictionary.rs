@@ -1222,10 +1222,16 @@ impl Dictionaries {
                 word.len() >= e.len() + 3
                     && word[word.len() - e.len()..].eq_ignore_ascii_case(e.as_bytes())
             });
+        let postcode = (s.flags & (WORD | NAME | CONDITION | MEDICATION) == 0)
+            .then(|| postcode_after_number(text, tokens, i))
+            .flatten();
         let first = if compound {
             k
         } else if s.flags & STREET != 0 {
             name_words_before(text, tokens, k)
+        } else if let Some(end) = postcode {
+            // "Alt-Moabit 99, 10559": a street of any name, when a postcode follows.
+            return Some((tokens[hyphened_start(text, tokens, k)].start, end));
         } else {
             return None;
         };
@@ -1563,6 +1569,33 @@ fn is_ordinal(word: &str) -> bool {
 fn house_number(word: &str) -> bool {
     let digits = word.bytes().take_while(u8::is_ascii_digit).count();
     digits > 0 && word.len() - digits <= 1
+}
+
+/// The end of a German postcode after the house number at `tokens[i]` (or its second part,
+/// "4-5"): five digits after a comma or a space, then the end of the text, punctuation or
+/// a capitalized town ("Alt-Moabit 99, 10559 Berlin").
+fn postcode_after_number(text: &str, tokens: &[Token], i: usize) -> Option<usize> {
+    let second = tokens.get(i + 1).filter(|t| {
+        t.digit
+            && matches!(&text[tokens[i].end..t.start], "-" | "/")
+            && house_number(&text[t.start..t.end])
+    });
+    let last = if second.is_some() { i + 1 } else { i };
+    let p = tokens.get(last + 1)?;
+    let gap = &text[tokens[last].end..p.start];
+    let five = p.end - p.start == 5 && text[p.start..p.end].bytes().all(|b| b.is_ascii_digit());
+    let then = tokens.get(last + 2);
+    let ends = then.is_none_or(|t| t.capital || text[p.end..t.start].trim() != "");
+    (five && matches!(gap, ", " | " ") && ends).then_some(p.end)
+}
+
+/// The first word of hyphen-joined capitalized words that end at `tokens[k]` ("Alt" of
+/// "Alt-Moabit").
+fn hyphened_start(text: &str, tokens: &[Token], mut k: usize) -> usize {
+    while k > 0 && tokens[k - 1].capital && &text[tokens[k - 1].end..tokens[k].start] == "-" {
+        k -= 1;
+    }
+    k
 }
 
 /// Evidence that a word reads as a proper name here: capitalized in text that has case,
@@ -2584,6 +2617,28 @@ mod tests {
             "ADDRESS",
             "45 Park Lane"
         ));
+        // A street of any name (here a Berlin quarter's) when a postcode follows its number.
+        finds_each(
+            "ADDRESS",
+            &[
+                ("a house at Alt-Moabit 99, 10559.", "Alt-Moabit 99, 10559"),
+                (
+                    "at Alt-Reinickendorf 4-5 13407",
+                    "Alt-Reinickendorf 4-5 13407",
+                ),
+                (
+                    "a house at Borsigturm 1, 13507 Berlin",
+                    "Borsigturm 1, 13507",
+                ),
+            ],
+        );
+        for text in [
+            "Order 12, 10559 units",
+            "We flew Delhi 2, 11000 miles",
+            "Moabit 99, 10559 and 4",
+        ] {
+            assert!(none_of(text, "ADDRESS"), "{text}");
+        }
         // Names joined by hyphens.
         assert!(has(
             "I live at Karl-Marx-Allee 34, 10178 Berlin",
