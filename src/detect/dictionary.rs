@@ -128,6 +128,7 @@ struct PersonRules {
     cues: Vec<String>,
     never_alone: Vec<String>,
     everyday_words: Vec<String>,
+    origins: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -715,7 +716,7 @@ impl Dictionaries {
                 }
             }
         }
-        let extra: [(&Vec<String>, u32); 25] = [
+        let extra: [(&Vec<String>, u32); 26] = [
             (&rules.person.kin, PERSON_RELATION | KIN),
             (&rules.person.auxiliaries, AUXILIARY),
             (&rules.location.prefixes, PLACE_PREFIX),
@@ -733,6 +734,7 @@ impl Dictionaries {
             (&rules.location.facility_name_words, FACILITY_NAME),
             (&rules.person.relations, PERSON_RELATION),
             (&rules.person.everyday_words, EVERYDAY),
+            (&rules.person.origins, WORD | EVERYDAY),
             (&rules.person.strong_cues, PERSON_STRONG_CUE),
             (&rules.person.cues, PERSON_CUE),
             (&rules.person.never_alone, NEVER_ALONE),
@@ -2318,6 +2320,28 @@ mod tests {
             "I drove 5 mi to pay 20 CAD, then met Tia in Lansing, MI",
             "CONDITION"
         ));
+    }
+
+    /// Nationality and language adjectives that are also names take a cue or a surname to
+    /// be one.
+    #[test]
+    fn origins_are_no_names_alone() {
+        for text in [
+            "I want French subtitles please",
+            "I feel like Thai food",
+            "Try the German beer",
+            "Fetch me something Thai.",
+        ] {
+            assert!(none_of(text, "PERSON"), "{text}");
+        }
+        finds_each(
+            "PERSON",
+            &[
+                ("my name is Thai", "Thai"),
+                ("Mr. French called", "French"),
+                ("Thai Nguyen called back", "Thai Nguyen"),
+            ],
+        );
     }
 
     /// Symptoms and everyday illnesses in patients' words, which ICD-10-CM titles name
