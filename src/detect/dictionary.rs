@@ -1767,6 +1767,13 @@ fn person(text: &str, tokens: &[Token], i: usize, case: Case) -> Option<(usize, 
     });
     let place_cued = t.cued & (PLACE_CUE | PLACE_STRONG_CUE) != 0 && t.flags & CITY != 0;
     let next = tokens.get(i + 1).filter(|n| adjacent(t, n));
+    // After a capitalized English word: a title's words ("A Faithful Man"), where a
+    // surname before a given name ("Auer Patience") is no English word.
+    let titled = t.mid_sentence
+        && i.checked_sub(1).is_some_and(|k| {
+            let p = &tokens[k];
+            p.capital && p.flags & WORD != 0 && adjacent(p, t)
+        });
     let pair = given && !never && next.is_some_and(|n| surname_after(t, n, case));
     let strong_cued = t.cued & PERSON_STRONG_CUE != 0
         && match case {
@@ -1802,9 +1809,9 @@ fn person(text: &str, tokens: &[Token], i: usize, case: Case) -> Option<(usize, 
         SCORE_ALONE
     } else if capital
         && (t.cued & PERSON_CUE != 0
-            || t.mid_sentence && !everyday && !next.is_some_and(|n| n.capital))
+            || t.mid_sentence && !everyday && !next.is_some_and(|n| n.capital) && !titled)
     {
-        // "Will", "Grace": capitalized inside a sentence, or after a cue.
+        // "Will", "Grace": capitalized inside a sentence, or after a cue; not in a title.
         SCORE_WEAK
     } else {
         return None;
@@ -2340,6 +2347,26 @@ mod tests {
                 ("my name is Thai", "Thai"),
                 ("Mr. French called", "French"),
                 ("Thai Nguyen called back", "Thai Nguyen"),
+            ],
+        );
+    }
+
+    /// A given name that is an English word, capitalized after a capitalized English word,
+    /// is part of a title; after a surname no list reads as English it is a name.
+    #[test]
+    fn titles_are_no_names() {
+        for text in [
+            "I want to watch A Faithful Man tonight",
+            "play Give Me Liberty with subtitles",
+            "play The Zombie Song in the kitchen",
+        ] {
+            assert!(none_of(text, "PERSON"), "{text}");
+        }
+        finds_each(
+            "PERSON",
+            &[
+                ("an appointment with Auer Patience at 2 pm", "Auer Patience"),
+                ("Please ask Patience to call", "Patience"),
             ],
         );
     }
