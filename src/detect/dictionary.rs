@@ -486,6 +486,50 @@ fn is_alnum(b: u8) -> bool {
     CLASS[b as usize] & ALNUM != 0
 }
 
+/// `word` with each accented Latin-1 letter as its ASCII letter ("lucía" as "lucia", "ß"
+/// as "ss") into `out`, and its length; None when it holds another non-ASCII character.
+fn fold_accents(word: &[u8], out: &mut [u8; 2 * MAX_WORD]) -> Option<usize> {
+    // The ASCII letter of U+00C0..U+00DF and of U+00E0..U+00FF (32 apart), by the low five
+    // bits of the second byte of their UTF-8 form; 0 for none (Æ, Ð, ×, Þ). The last one is
+    // ß (two letters) among the capitals and ÿ among the small letters.
+    const BASE: [u8; 32] = [
+        b'a', b'a', b'a', b'a', b'a', b'a', 0, b'c', b'e', b'e', b'e', b'e', b'i', b'i', b'i',
+        b'i', 0, b'n', b'o', b'o', b'o', b'o', b'o', 0, b'o', b'u', b'u', b'u', b'u', b'y', 0,
+        b'y',
+    ];
+    let mut n = 0;
+    let mut i = 0;
+    while i < word.len() {
+        let b = word[i];
+        if b.is_ascii() {
+            out[n] = b;
+            n += 1;
+            i += 1;
+            continue;
+        }
+        let next = *word.get(i + 1)?;
+        if b != 0xc3 || !(0x80..0xc0).contains(&next) {
+            return None;
+        }
+        let base = if next == 0x9f {
+            b's'
+        } else {
+            BASE[usize::from(next & 0x1f)]
+        };
+        if base == 0 {
+            return None;
+        }
+        out[n] = base;
+        n += 1;
+        if next == 0x9f {
+            out[n] = b's';
+            n += 1;
+        }
+        i += 2;
+    }
+    Some(n)
+}
+
 /// Byte classes of the word splitter.
 const ALNUM: u8 = 1;
 const UPPER: u8 = 1 << 1;
@@ -609,7 +653,12 @@ fn split_words(bytes: &[u8], tokens: &mut Vec<Token>, keys: &mut Vec<u64>) -> Ca
             clitic: after_apostrophe && i - start <= 2,
             flags,
             apostrophe: bytes.get(i) == Some(&b'\''),
-            capital: b.is_ascii_uppercase(),
+            // Latin-1 capitals (À..Þ) are 0xC3 0x80..0x9E in UTF-8.
+            capital: b.is_ascii_uppercase()
+                || b == 0xc3
+                    && bytes
+                        .get(start + 1)
+                        .is_some_and(|n| (0x80..0x9f).contains(n)),
             digit: shape & DIGIT != 0,
             mid_sentence: !sentence_break,
             ..Token::default()
@@ -962,10 +1011,18 @@ impl Dictionaries {
         for (k, t) in tokens.iter_mut().enumerate() {
             t.cued |= cue * u32::from(t.start - cue_end <= MAX_GAP);
             cue = 0;
-            if !bytes[t.start].is_ascii_alphabetic() || t.end - t.start > MAX_WORD {
+            let latin = bytes[t.start] == 0xc3;
+            if !(bytes[t.start].is_ascii_alphabetic() || latin) || t.end - t.start > MAX_WORD {
                 continue;
             }
-            let slot = self.get(recent, keys[k]);
+            let mut slot = self.get(recent, keys[k]);
+            if slot.is_empty() && (latin || !bytes[t.start..t.end].is_ascii()) {
+                // "Lucía", "José", "Zoë": the lists spell names without accents.
+                let mut folded = [0; 2 * MAX_WORD];
+                if let Some(n) = fold_accents(&bytes[t.start..t.end], &mut folded) {
+                    slot = self.lexicon.get(span_key(&folded, 0, n));
+                }
+            }
             t.flags |= slot.flags & !PHRASE_START;
             (cue, cue_end) = (slot.flags & CUES, t.end);
             // Every multi-word entry spans the next word too: the pair is checked first,
@@ -2349,6 +2406,34 @@ mod tests {
                 ("Thai Nguyen called back", "Thai Nguyen"),
             ],
         );
+    }
+
+    /// Names with accents are found by their letters ("Lucía" as "lucia"); a word with
+    /// other non-ASCII characters is left as it is.
+    #[test]
+    fn accented_names() {
+        finds_each(
+            "PERSON",
+            &[
+                ("send it to Lucía Castellanos, please", "Lucía Castellanos"),
+                ("I'm Zoë", "Zoë"),
+                ("I met Chloé yesterday", "Chloé"),
+                ("Renée Müller is my doctor", "Renée Müller"),
+            ],
+        );
+        assert!(has("Émile called from Zürich", "LOCATION", "Zürich"));
+        let mut out = [0; 2 * MAX_WORD];
+        let fold = |w: &str, out: &mut [u8; 2 * MAX_WORD]| {
+            fold_accents(w.as_bytes(), out).map(|n| String::from_utf8(out[..n].to_vec()).unwrap())
+        };
+        assert_eq!(fold("Straße", &mut out).as_deref(), Some("Strasse"));
+        assert_eq!(
+            fold("ÀÇÉÑÖÜÝàçéñöüýÿ", &mut out).as_deref(),
+            Some("acenouyacenouyy")
+        );
+        assert_eq!(fold("Æsir", &mut out), None);
+        assert_eq!(fold("東京", &mut out), None);
+        assert!(none_of("the café was naïve", "PERSON"));
     }
 
     /// A given name that is an English word, capitalized after a capitalized English word,
