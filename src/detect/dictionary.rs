@@ -653,12 +653,7 @@ fn split_words(bytes: &[u8], tokens: &mut Vec<Token>, keys: &mut Vec<u64>) -> Ca
             clitic: after_apostrophe && i - start <= 2,
             flags,
             apostrophe: bytes.get(i) == Some(&b'\''),
-            // Latin-1 capitals (À..Þ) are 0xC3 0x80..0x9E in UTF-8.
-            capital: b.is_ascii_uppercase()
-                || b == 0xc3
-                    && bytes
-                        .get(start + 1)
-                        .is_some_and(|n| (0x80..0x9f).contains(n)),
+            capital: b.is_ascii_uppercase(),
             digit: shape & DIGIT != 0,
             mid_sentence: !sentence_break,
             ..Token::default()
@@ -863,6 +858,10 @@ impl Dictionaries {
     /// resolves them together with the pattern findings).
     pub fn detect(&self, text: &str, scratch: &mut DictScratch, out: &mut Vec<Finding>) {
         let case = self.tokenize(text, scratch);
+        // An OR of all bytes compiles to wide instructions; `is_ascii` costs four times more.
+        if text.bytes().fold(0, |any, b| any | b) >= 0x80 {
+            self.lookup_unaccented(text.as_bytes(), &mut scratch.tokens);
+        }
         let tokens = &scratch.tokens;
         let keys = &scratch.keys;
         let mut emit = |start: usize, end: usize, entity: &Arc<str>, score: f32| {
@@ -1011,18 +1010,10 @@ impl Dictionaries {
         for (k, t) in tokens.iter_mut().enumerate() {
             t.cued |= cue * u32::from(t.start - cue_end <= MAX_GAP);
             cue = 0;
-            let latin = bytes[t.start] == 0xc3;
-            if !(bytes[t.start].is_ascii_alphabetic() || latin) || t.end - t.start > MAX_WORD {
+            if !bytes[t.start].is_ascii_alphabetic() || t.end - t.start > MAX_WORD {
                 continue;
             }
-            let mut slot = self.get(recent, keys[k]);
-            if slot.is_empty() && (latin || !bytes[t.start..t.end].is_ascii()) {
-                // "Lucía", "José", "Zoë": the lists spell names without accents.
-                let mut folded = [0; 2 * MAX_WORD];
-                if let Some(n) = fold_accents(&bytes[t.start..t.end], &mut folded) {
-                    slot = self.lexicon.get(span_key(&folded, 0, n));
-                }
-            }
+            let slot = self.get(recent, keys[k]);
             t.flags |= slot.flags & !PHRASE_START;
             (cue, cue_end) = (slot.flags & CUES, t.end);
             // Every multi-word entry spans the next word too: the pair is checked first,
@@ -1048,6 +1039,27 @@ impl Dictionaries {
             }
         }
         case
+    }
+
+    /// Looks up the words with accents that no list holds as they are spelt, by their letters
+    /// ("Lucía", "José", "Zoë": the lists spell names without accents). A word that starts
+    /// with a Latin-1 capital ("Émile") is a capital. Apart from the lookup loop, which
+    /// every word of every text goes through: few texts need this.
+    #[cold]
+    #[inline(never)]
+    fn lookup_unaccented(&self, bytes: &[u8], tokens: &mut [Token]) {
+        let mut folded = [0; 2 * MAX_WORD];
+        for t in tokens.iter_mut() {
+            let word = &bytes[t.start..t.end];
+            if t.flags != 0 || word.is_ascii() || word.len() > MAX_WORD {
+                continue;
+            }
+            if let Some(n) = fold_accents(word, &mut folded) {
+                t.flags |= self.lexicon.get(span_key(&folded, 0, n)).flags & !PHRASE_START;
+                // Latin-1 capitals (À..Þ) are 0xC3 0x80..0x9E in UTF-8.
+                t.capital |= word[0] == 0xc3 && (0x80..0x9f).contains(&word[1]);
+            }
+        }
     }
 
     /// The table slot of `key`, through the cache of recent lookups.
