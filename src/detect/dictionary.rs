@@ -858,7 +858,8 @@ impl Dictionaries {
     /// resolves them together with the pattern findings).
     pub fn detect(&self, text: &str, scratch: &mut DictScratch, out: &mut Vec<Finding>) {
         let case = self.tokenize(text, scratch);
-        // An OR of all bytes compiles to wide instructions; `is_ascii` costs four times more.
+        // An OR of all bytes, without an early exit: on the throughput corpus's texts
+        // `is_ascii` cost 2.5 times its instructions (cachegrind).
         if text.bytes().fold(0, |any, b| any | b) >= 0x80 {
             self.lookup_unaccented(text.as_bytes(), &mut scratch.tokens);
         }
