@@ -20,8 +20,8 @@
 //!   `{16,247}`) as having no upper bound. The automaton would otherwise count every run
 //!   of such bytes up to the bound, in every state of every other pattern: the library's
 //!   URL-scheme, e-mail domain and token lengths made the automaton over digit-free text
-//!   2.6 times larger (325 KB of states built on the SGD dialogue turns, 124 KB without the
-//!   bounds), and it no longer fit the core's fastest cache. Candidates stayed the same
+//!   2.6 times larger (325 KB of states built on the SGD dialogue turns, 127 KB without the
+//!   wide bounds), and it no longer fit the core's fastest cache. Candidates stayed the same
 //!   on every corpus measured.
 //!
 //! Folding letter case and merging digits as well were measured: they shrink the automaton

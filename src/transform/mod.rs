@@ -26,6 +26,14 @@ const KNOWN_ROLES: &[&str] = &[
     "model",
 ];
 
+/// The field of a record that findings are in.
+#[derive(Clone, Copy)]
+enum Field<'r> {
+    Text,
+    /// An unmapped field, by its JSON Pointer.
+    Pointer(&'r str),
+}
+
 /// Per-worker state reused from record to record, so the hot path allocates little.
 #[derive(Default)]
 pub struct Workspace {
@@ -163,7 +171,7 @@ impl<'a> Transformer<'a> {
         if let Some(text) = &record.text {
             let redacted = self.redact_field(
                 record,
-                &self.text_field,
+                Field::Text,
                 text,
                 &message_id,
                 scratch,
@@ -176,7 +184,7 @@ impl<'a> Transformer<'a> {
             for (pointer, value) in &record.extra {
                 let redacted = self.redact_field(
                     record,
-                    &Arc::from(pointer.as_str()),
+                    Field::Pointer(pointer),
                     value,
                     &message_id,
                     scratch,
@@ -195,7 +203,7 @@ impl<'a> Transformer<'a> {
     fn redact_field(
         &self,
         record: &Record,
-        field: &Arc<str>,
+        field: Field<'_>,
         text: &str,
         message_id: &str,
         scratch: &mut Scratch,
@@ -207,10 +215,15 @@ impl<'a> Transformer<'a> {
         self.add_identity_findings(record, text, findings);
         let mut redacted = String::with_capacity(text.len());
         let mut last = 0;
+        // Made at the field's first finding, shared by the others: most fields have none.
+        let mut pointer_name: Option<Arc<str>> = None;
         for f in findings.iter() {
             let action = self.policy.action_for(&f.entity);
             out.entities.push(EntitySpan {
-                field: field.clone(),
+                field: match field {
+                    Field::Text => self.text_field.clone(),
+                    Field::Pointer(p) => pointer_name.get_or_insert_with(|| p.into()).clone(),
+                },
                 entity: f.entity.clone(),
                 start: f.start as u32,
                 end: f.end as u32,
