@@ -1,32 +1,35 @@
 //! The one record type every reader yields, so that adding an input format never touches
 //! detection, transforms or output.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 /// One chat message as read from any transcript format, before anything is redacted.
 ///
 /// Everything here may hold PII in clear: a `Record` never leaves the process as it is.
+/// Its strings borrow from the input buffer where the input holds them as they are (a
+/// JSONL string without escapes), so the hot path copies nothing it does not change.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Record {
+pub struct Record<'a> {
     /// Where the record sits in its file (1-based line for JSONL, element index otherwise),
     /// used in messages and to derive a stable message id.
     pub position: u64,
     /// The end user's raw identifier.
-    pub user_id: Option<String>,
+    pub user_id: Option<Cow<'a, str>>,
     /// A display name attached to the identity (PII in its own right).
-    pub user_name: Option<String>,
-    pub conversation_id: Option<String>,
+    pub user_name: Option<Cow<'a, str>>,
+    pub conversation_id: Option<Cow<'a, str>>,
     /// Microseconds since the Unix epoch, UTC.
     pub timestamp_us: Option<i64>,
-    pub role: Option<String>,
-    pub text: Option<String>,
+    pub role: Option<Cow<'a, str>>,
+    pub text: Option<Cow<'a, str>>,
     /// Every other string found in the record, keyed by JSON Pointer: copies of user input hide
     /// in such fields (Bot Framework trace values, Rasa parse data), so they are scanned or
     /// dropped by policy, never passed through.
     pub extra: Vec<(String, String)>,
 }
 
-impl Record {
+impl Record<'_> {
     /// The raw identity strings of this record; they are redacted wherever they reappear
     /// in its text, because a user ID echoed into a message would undo the pseudonym.
     pub fn identities(&self) -> impl Iterator<Item = &str> {

@@ -27,7 +27,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{sync_channel, SyncSender};
 use std::sync::Arc;
-use unit::{quarantine_context, Outcome, UnitContext};
+use unit::{quarantine_context, Sanitized, UnitContext};
 
 /// Bytes of input gathered before a batch is sanitized in parallel.
 const BATCH_BYTES: usize = 4 << 20;
@@ -121,9 +121,7 @@ enum Processed {
     Units {
         file: usize,
         bytes: u64,
-        outcomes: Vec<Outcome>,
-        /// The format the units turned out to be, for the audit.
-        format: Format,
+        sanitized: Sanitized,
     },
     FileDone {
         file: usize,
@@ -203,42 +201,34 @@ pub fn run(opts: RunOptions<'_>) -> Result<RunSummary, PipelineError> {
                         Processed::Units {
                             file,
                             bytes,
-                            outcomes,
-                            format,
+                            sanitized,
                         } => {
                             let audit = &mut inputs[file];
+                            let format = sanitized.format;
                             audit.format = format.name().to_string();
-                            for outcome in outcomes {
-                                match outcome {
-                                    Outcome::Rows(rows) => {
-                                        audit.records += rows.len() as u64;
-                                        audit.rows += rows.len() as u64;
-                                        count_findings(&mut audit.findings, &rows);
-                                        parts.write(rows)?;
-                                    }
-                                    Outcome::Quarantine {
-                                        position,
-                                        reason,
-                                        sealed,
-                                    } => {
-                                        audit.records += 1;
-                                        audit.quarantined += 1;
-                                        if audit.quarantined <= NAMED_UNITS_PER_FILE {
-                                            messages.push(format!(
-                                                "{}: {}: {reason}; quarantined",
-                                                files[file].display(),
-                                                unit_name(format, position)
-                                            ));
-                                        }
-                                        quarantine.write(&QuarantineEntry {
-                                            kind: QuarantineKind::Record,
-                                            source: &audit.source,
-                                            position,
-                                            reason,
-                                            sealed,
-                                        })?;
-                                    }
+                            let rows = sanitized.rows.len() as u64;
+                            audit.records += rows;
+                            audit.rows += rows;
+                            count_findings(&mut audit.findings, &sanitized.rows);
+                            parts.write(sanitized.rows)?;
+                            for q in sanitized.quarantined {
+                                audit.records += 1;
+                                audit.quarantined += 1;
+                                if audit.quarantined <= NAMED_UNITS_PER_FILE {
+                                    messages.push(format!(
+                                        "{}: {}: {}; quarantined",
+                                        files[file].display(),
+                                        unit_name(format, q.position),
+                                        q.reason
+                                    ));
                                 }
+                                quarantine.write(&QuarantineEntry {
+                                    kind: QuarantineKind::Record,
+                                    source: &audit.source,
+                                    position: q.position,
+                                    reason: q.reason,
+                                    sealed: q.sealed,
+                                })?;
                             }
                             if let Some(p) = opts.progress {
                                 p.advance(bytes);
@@ -458,13 +448,11 @@ fn process_batch(
                 format,
                 chunk,
             } => {
-                let (outcomes, format) =
-                    ctx.sanitize_and_resolve(format, &source_ids[file], &chunk);
+                let sanitized = ctx.sanitize_chunk(format, &source_ids[file], &chunk);
                 Processed::Units {
                     file,
                     bytes: chunk.buf.len() as u64,
-                    outcomes,
-                    format,
+                    sanitized,
                 }
             }
         })

@@ -3,7 +3,7 @@
 //! flushed whenever no further complete line is waiting, so under `tail -f` or a Spark
 //! `pipe()` each line comes out as soon as it went in, and under load output is batched.
 
-use super::unit::{Outcome, UnitContext};
+use super::unit::UnitContext;
 use super::PipelineError;
 use crate::audit::count_findings;
 use crate::config::Config;
@@ -90,37 +90,27 @@ pub fn stream<R: Read>(
             break;
         }
         summary.lines += chunk.units.len() as u64;
-        let outcomes = ctx.sanitize_chunk(Format::Jsonl, &source, &chunk);
-        for outcome in outcomes {
-            match outcome {
-                Outcome::Rows(rows) => {
-                    summary.rows += rows.len() as u64;
-                    count_findings(&mut summary.findings, &rows);
-                    match parts.as_mut() {
-                        Some(p) => p.write(rows)?,
-                        None => {
-                            for row in &rows {
-                                write_line(output, row, &mut line).map_err(out_err)?;
-                            }
-                        }
-                    }
-                }
-                Outcome::Quarantine {
-                    position,
-                    reason,
-                    sealed,
-                } => {
-                    summary.quarantined += 1;
-                    eprintln!("stream line {position}: {reason}; quarantined");
-                    quarantine.write(&QuarantineEntry {
-                        kind: QuarantineKind::Record,
-                        source: &source,
-                        position,
-                        reason,
-                        sealed,
-                    })?;
+        let sanitized = ctx.sanitize_chunk(Format::Jsonl, &source, &chunk);
+        summary.rows += sanitized.rows.len() as u64;
+        count_findings(&mut summary.findings, &sanitized.rows);
+        match parts.as_mut() {
+            Some(p) => p.write(sanitized.rows)?,
+            None => {
+                for row in &sanitized.rows {
+                    write_line(output, row, &mut line).map_err(out_err)?;
                 }
             }
+        }
+        for q in sanitized.quarantined {
+            summary.quarantined += 1;
+            eprintln!("stream line {}: {}; quarantined", q.position, q.reason);
+            quarantine.write(&QuarantineEntry {
+                kind: QuarantineKind::Record,
+                source: &source,
+                position: q.position,
+                reason: q.reason,
+                sealed: q.sealed,
+            })?;
         }
         if let Some(p) = parts.as_mut() {
             p.roll_if_older(opts.roll_after)?;

@@ -9,14 +9,28 @@ use crate::write::QuarantineKind;
 use rayon::prelude::*;
 use std::sync::Arc;
 
-/// What one unit became, in input order.
-pub enum Outcome {
+/// A unit that could not be processed, sealed for the quarantine.
+pub struct Quarantined {
+    pub position: u64,
+    pub reason: String,
+    pub sealed: String,
+}
+
+/// What the units of a chunk became, in input order: rows of all units in one vector.
+pub struct Sanitized {
+    pub rows: Vec<SanitizedRecord>,
+    pub quarantined: Vec<Quarantined>,
+    /// The format the units were read as: the audit names a `.json` file's kind (Rasa,
+    /// Taskmaster...), known only once it is parsed.
+    pub format: Format,
+}
+
+/// What one unit became. A JSONL line is one row, held in place: a vector per line was an
+/// allocation per message.
+enum Unit {
+    Row(SanitizedRecord),
     Rows(Vec<SanitizedRecord>),
-    Quarantine {
-        position: u64,
-        reason: String,
-        sealed: String,
-    },
+    Quarantined(Quarantined),
 }
 
 pub struct UnitContext<'a> {
@@ -26,20 +40,11 @@ pub struct UnitContext<'a> {
 }
 
 impl UnitContext<'_> {
-    /// Sanitizes every unit of a chunk in parallel; results keep the chunk's order.
-    pub fn sanitize_chunk(&self, format: Format, source: &Arc<str>, chunk: &Chunk) -> Vec<Outcome> {
-        self.sanitize_and_resolve(format, source, chunk).0
-    }
-
-    /// Like [`Self::sanitize_chunk`], also returning the format the units were read as: the
-    /// audit names a `.json` file's kind (Rasa, Taskmaster...), known only once it is parsed.
-    pub fn sanitize_and_resolve(
-        &self,
-        format: Format,
-        source: &Arc<str>,
-        chunk: &Chunk,
-    ) -> (Vec<Outcome>, Format) {
-        let (outcomes, formats): (Vec<Outcome>, Vec<Option<Format>>) = (0..chunk.units.len())
+    /// Sanitizes every unit of a chunk in parallel; rows and quarantined units keep the
+    /// chunk's order.
+    pub fn sanitize_chunk(&self, format: Format, source: &Arc<str>, chunk: &Chunk) -> Sanitized {
+        let mut units = Vec::with_capacity(chunk.units.len());
+        (0..chunk.units.len())
             .into_par_iter()
             .map_init(
                 || (Workspace::default(), Vec::<Record>::new()),
@@ -48,23 +53,50 @@ impl UnitContext<'_> {
                     records.clear();
                     let parsed = self.parser.parse(format, position, bytes, records);
                     let resolved = parsed.as_ref().ok().copied();
-                    let sanitized = parsed.map_err(|e| e.to_string()).and_then(|_| {
-                        records
-                            .iter()
-                            .map(|r| self.transformer.sanitize(r, source, workspace))
-                            .collect::<Result<Vec<_>, _>>()
-                            .map_err(|e| e.to_string())
-                    });
-                    let outcome = match sanitized {
-                        Ok(rows) => Outcome::Rows(rows),
-                        Err(reason) => self.quarantine_unit(source, position, bytes, reason),
+                    let unit = match parsed {
+                        Ok(_) => self.sanitize_records(records, source, workspace),
+                        Err(e) => Err(e.to_string()),
                     };
-                    (outcome, resolved)
+                    let unit = unit.unwrap_or_else(|reason| {
+                        Unit::Quarantined(self.quarantine_unit(source, position, bytes, reason))
+                    });
+                    (unit, resolved)
                 },
             )
-            .unzip();
-        let resolved = formats.into_iter().flatten().next().unwrap_or(format);
-        (outcomes, resolved)
+            .collect_into_vec(&mut units);
+        let mut out = Sanitized {
+            rows: Vec::with_capacity(units.len()),
+            quarantined: Vec::new(),
+            format: units.iter().find_map(|(_, f)| *f).unwrap_or(format),
+        };
+        for (unit, _) in units {
+            match unit {
+                Unit::Row(row) => out.rows.push(row),
+                Unit::Rows(rows) => out.rows.extend(rows),
+                Unit::Quarantined(q) => out.quarantined.push(q),
+            }
+        }
+        out
+    }
+
+    /// The rows of one unit's records; the unit is whole or not at all.
+    fn sanitize_records(
+        &self,
+        records: &[Record],
+        source: &Arc<str>,
+        workspace: &mut Workspace,
+    ) -> Result<Unit, String> {
+        let mut sanitize = |r| self.transformer.sanitize(r, source, workspace);
+        let unit = match records {
+            [one] => Unit::Row(sanitize(one).map_err(|e| e.to_string())?),
+            many => Unit::Rows(
+                many.iter()
+                    .map(sanitize)
+                    .collect::<Result<_, _>>()
+                    .map_err(|e| e.to_string())?,
+            ),
+        };
+        Ok(unit)
     }
 
     /// Seals a unit that could not be processed. If even sealing fails, the reason says so
@@ -75,13 +107,13 @@ impl UnitContext<'_> {
         position: u64,
         bytes: &[u8],
         reason: String,
-    ) -> Outcome {
+    ) -> Quarantined {
         let context = quarantine_context(QuarantineKind::Record, source, position);
         let (sealed, reason) = match self.quarantine.seal(bytes, &context) {
             Ok(env) => (data_encoding::BASE64.encode(&env), reason),
             Err(e) => (String::new(), format!("{reason}; not kept: {e}")),
         };
-        Outcome::Quarantine {
+        Quarantined {
             position,
             reason,
             sealed,
@@ -106,4 +138,58 @@ pub fn open_quarantine_entry(
 ) -> Result<zeroize::Zeroizing<Vec<u8>>, CryptoError> {
     Sealer::for_keyring(ring, Purpose::Quarantine)
         .open(sealed, &quarantine_context(kind, source, position))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::crypto::MasterKey;
+    use crate::detect::build_detector;
+
+    /// Rows and quarantined lines keep the chunk's order whatever the threads do.
+    #[test]
+    fn rows_and_quarantine_keep_input_order_across_threads() {
+        let mut config = Config::default();
+        config.detect.disable = vec!["dictionary".into()];
+        let key = MasterKey::from_bytes([3; 32]);
+        let detector = build_detector(&config.detect).unwrap();
+        let transformer = Transformer::new(&config, &detector, &key);
+        let sealer = Sealer::new(&key, Purpose::Quarantine);
+        let ctx = UnitContext {
+            parser: Parser::new(&config.input),
+            transformer: &transformer,
+            quarantine: &sealer,
+        };
+        let mut chunk = Chunk::default();
+        let mut bad = Vec::new();
+        for n in 1..=3000u64 {
+            let start = chunk.buf.len();
+            if n % 7 == 0 {
+                chunk.buf.extend_from_slice(b"{\"text\": broken\n");
+                bad.push(n);
+            } else {
+                let line = format!(
+                    "{{\"user_id\":\"u{n}\",\"text\":\"line {n} mail a{n}@example.com\"}}\n"
+                );
+                chunk.buf.extend_from_slice(line.as_bytes());
+            }
+            chunk.units.push((n, start..chunk.buf.len()));
+        }
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(4)
+            .build()
+            .unwrap();
+        let out = pool.install(|| ctx.sanitize_chunk(Format::Jsonl, &"s".into(), &chunk));
+        let texts: Vec<String> = out.rows.iter().map(|r| r.text.clone().unwrap()).collect();
+        let want: Vec<String> = (1..=3000u64)
+            .filter(|n| n % 7 != 0)
+            .map(|n| format!("line {n} mail [EMAIL]"))
+            .collect();
+        assert_eq!(texts, want);
+        let positions: Vec<u64> = out.quarantined.iter().map(|q| q.position).collect();
+        assert_eq!(positions, bad);
+        assert!(out.quarantined.iter().all(|q| !q.sealed.is_empty()));
+        assert_eq!(out.format, Format::Jsonl);
+    }
 }

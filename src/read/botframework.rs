@@ -38,7 +38,7 @@ pub fn parse(config: &InputConfig, doc: &Value, out: &mut Vec<Record>) -> Result
     Ok(())
 }
 
-fn activity_record(config: &InputConfig, position: u64, a: &Value) -> Record {
+fn activity_record(config: &InputConfig, position: u64, a: &Value) -> Record<'static> {
     let field = |p: &str| lookup(a, p).and_then(text_of);
     let from_role = field("/from/role");
     // The end user is the sender of user messages and the recipient of bot messages, so

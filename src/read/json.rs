@@ -3,12 +3,14 @@
 
 use crate::config::Unmapped;
 use serde_json::Value;
+use std::borrow::Cow;
 
-/// The field as text: identifiers are sometimes numbers in exports.
-pub fn text_of(v: &Value) -> Option<String> {
+/// The field as text: identifiers are sometimes numbers in exports. Owned, because the
+/// parsed document it comes from does not outlive the unit.
+pub fn text_of(v: &Value) -> Option<Cow<'static, str>> {
     match v {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
+        Value::String(s) => Some(Cow::Owned(s.clone())),
+        Value::Number(n) => Some(Cow::Owned(n.to_string())),
         _ => None,
     }
 }
@@ -33,7 +35,7 @@ pub fn lookup<'v>(doc: &'v Value, pointer: &str) -> Option<&'v Value> {
 }
 
 /// The first pointer that resolves to text, and that pointer.
-pub fn first_text<'p>(doc: &Value, pointers: &'p [String]) -> Option<(&'p str, String)> {
+pub fn first_text<'p>(doc: &Value, pointers: &'p [String]) -> Option<(&'p str, Cow<'static, str>)> {
     pointers
         .iter()
         .find_map(|p| lookup(doc, p).and_then(text_of).map(|t| (p.as_str(), t)))

@@ -9,12 +9,12 @@ use serde_json::value::RawValue;
 use serde_json::Value;
 use std::borrow::Cow;
 
-pub fn parse_line(
+pub fn parse_line<'a>(
     mapping: &JsonlMapping,
     unmapped: Unmapped,
     position: u64,
-    line: &[u8],
-) -> Result<Record, RecordError> {
+    line: &'a [u8],
+) -> Result<Record<'a>, RecordError> {
     if unmapped == Unmapped::Drop {
         return parse_members(mapping, position, line);
     }
@@ -114,20 +114,28 @@ impl<'a> Members<'a> {
         Some((raw, tail))
     }
 
-    /// Text straight from a top-level member (one allocation), else through a value.
-    fn text(&self, pointer: &str) -> Option<String> {
+    /// Text straight from a top-level member: borrowed from the line when the JSON string
+    /// holds no escape (the raw value is valid JSON, so its content is the text as it is),
+    /// else unescaped into one allocation; nested members go through a parsed value.
+    fn text(&self, pointer: &str) -> Option<Cow<'a, str>> {
         match self.member(pointer)? {
             (raw, None) if raw.get().starts_with('"') => {
-                serde_json::from_str::<String>(raw.get()).ok()
+                let quoted = raw.get();
+                let inner = &quoted[1..quoted.len() - 1];
+                if inner.contains('\\') {
+                    serde_json::from_str::<String>(quoted).ok().map(Cow::Owned)
+                } else {
+                    Some(Cow::Borrowed(inner))
+                }
             }
             (raw, None) => serde_json::from_str::<serde_json::Number>(raw.get())
                 .ok()
-                .map(|n| n.to_string()),
+                .map(|n| Cow::Owned(n.to_string())),
             (_, Some(_)) => self.get(pointer).as_ref().and_then(text_of),
         }
     }
 
-    fn first_text(&self, pointers: &[String]) -> Option<String> {
+    fn first_text(&self, pointers: &[String]) -> Option<Cow<'a, str>> {
         pointers.iter().find_map(|p| self.text(p))
     }
 }
@@ -140,11 +148,11 @@ fn unescape(token: &str) -> Cow<'_, str> {
     }
 }
 
-fn parse_members(
+fn parse_members<'a>(
     mapping: &JsonlMapping,
     position: u64,
-    line: &[u8],
-) -> Result<Record, RecordError> {
+    line: &'a [u8],
+) -> Result<Record<'a>, RecordError> {
     let text = std::str::from_utf8(line).map_err(|e| RecordError::InvalidUtf8 {
         offset: e.valid_up_to(),
     })?;
@@ -174,7 +182,7 @@ fn parse_members(
 mod tests {
     use super::*;
 
-    fn parse(line: &str, unmapped: Unmapped) -> Result<Record, RecordError> {
+    fn parse(line: &str, unmapped: Unmapped) -> Result<Record<'_>, RecordError> {
         parse_line(&JsonlMapping::default(), unmapped, 7, line.as_bytes())
     }
 
@@ -206,6 +214,20 @@ mod tests {
             r.extra,
             vec![("/meta/note".to_string(), "call me".to_string())]
         );
+    }
+
+    #[test]
+    fn plain_strings_are_borrowed_from_the_line() {
+        let r = parse(
+            r#"{"user_id":"u-1","role":"user","text":"say \"hi\" \u00e9","conversation_id":7}"#,
+            Unmapped::Drop,
+        )
+        .unwrap();
+        assert!(matches!(r.user_id, Some(Cow::Borrowed("u-1"))));
+        assert!(matches!(r.role, Some(Cow::Borrowed("user"))));
+        // Escapes must be undone, so that text is a copy.
+        assert!(matches!(r.text, Some(Cow::Owned(ref t)) if t == "say \"hi\" \u{e9}"));
+        assert!(matches!(r.conversation_id, Some(Cow::Owned(ref c)) if c == "7"));
     }
 
     #[test]

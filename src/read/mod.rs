@@ -419,12 +419,12 @@ impl<'c> Parser<'c> {
     /// Appends the records of one unit to `out` and returns the format the unit was read
     /// as: a JSON document's kind is only known once it is parsed. On error nothing is
     /// appended.
-    pub fn parse(
+    pub fn parse<'a>(
         &self,
         format: Format,
         position: u64,
-        bytes: &[u8],
-        out: &mut Vec<Record>,
+        bytes: &'a [u8],
+        out: &mut Vec<Record<'a>>,
     ) -> Result<Format, RecordError> {
         match format {
             Format::Jsonl => {

@@ -38,7 +38,7 @@ pub fn parse(unmapped: Unmapped, doc: &Value, out: &mut Vec<Record>) -> Result<(
                 // A tracker is one sender's conversation; it has no id of its own.
                 conversation_id: Some(sender.clone()),
                 timestamp_us: event.get("timestamp").and_then(timestamp_of),
-                role: kind.map(str::to_string),
+                role: kind.map(|k| k.to_string().into()),
                 text: event.get("text").and_then(text_of),
                 extra: unmapped_strings(event, unmapped, MAPPED),
             });

@@ -29,7 +29,10 @@ pub fn parse(unmapped: Unmapped, doc: &Value, out: &mut Vec<Record>) -> Result<(
             out.push(Record {
                 position,
                 conversation_id: conversation_id.clone(),
-                role: u.get("speaker").and_then(text_of).map(|s| s.to_lowercase()),
+                role: u
+                    .get("speaker")
+                    .and_then(text_of)
+                    .map(|s| s.to_lowercase().into()),
                 text: u.get("text").and_then(text_of),
                 extra: unmapped_strings(u, unmapped, MAPPED),
                 ..Record::default()

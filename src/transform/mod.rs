@@ -314,7 +314,7 @@ mod tests {
     use super::*;
     use crate::detect::build_detector;
 
-    fn record(text: &str) -> Record {
+    fn record(text: &str) -> Record<'_> {
         Record {
             position: 3,
             user_id: Some("user-8812".into()),
