@@ -409,11 +409,15 @@ fn sniff(path: &Path, reader: &mut Box<dyn BufRead + Send>) -> Result<Format, Re
 /// Turns units into records, following the input configuration.
 pub struct Parser<'c> {
     config: &'c InputConfig,
+    jsonl: jsonl::Mapping,
 }
 
 impl<'c> Parser<'c> {
     pub fn new(config: &'c InputConfig) -> Self {
-        Parser { config }
+        Parser {
+            config,
+            jsonl: jsonl::Mapping::new(&config.jsonl),
+        }
     }
 
     /// Appends the records of one unit to `out` and returns the format the unit was read
@@ -429,7 +433,7 @@ impl<'c> Parser<'c> {
         match format {
             Format::Jsonl => {
                 out.push(jsonl::parse_line(
-                    &self.config.jsonl,
+                    &self.jsonl,
                     self.config.unmapped,
                     position,
                     bytes,
