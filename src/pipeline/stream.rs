@@ -133,34 +133,87 @@ fn has_complete_line<R: Read>(input: &BufReader<R>) -> bool {
 }
 
 /// Reads one line (blocking), then every further complete line already buffered, up to
-/// `BATCH_BYTES`.
+/// `BATCH_BYTES`; blank lines are counted but are no units, and reading goes on until a
+/// batch holds a unit or the input ends. The buffered lines are copied at once and cut
+/// with one pass over them: reading them one by one scanned each line twice, once to read
+/// it and once to see whether another was waiting.
 fn read_available<R: Read>(
     input: &mut BufReader<R>,
     line_no: &mut u64,
     chunk: &mut Chunk,
 ) -> std::io::Result<()> {
-    chunk.buf.clear();
     chunk.units.clear();
-    // What is already buffered is what this batch will hold; under `tail -f` that is a line.
-    chunk
-        .buf
-        .reserve(input.buffer().len().min(BATCH_BYTES) + 4096);
     loop {
-        let start = chunk.buf.len();
-        let n = input.read_until(b'\n', &mut chunk.buf)?;
-        if n == 0 {
-            break;
+        chunk.buf.clear();
+        // What is already buffered is what this batch will hold; under `tail -f` a line.
+        chunk
+            .buf
+            .reserve(input.buffer().len().min(BATCH_BYTES) + 4096);
+        if input.read_until(b'\n', &mut chunk.buf)? == 0 {
+            return Ok(());
         }
-        *line_no += 1;
-        if chunk.buf[start..].iter().all(u8::is_ascii_whitespace) {
-            chunk.buf.truncate(start);
-        } else {
-            chunk.units.push((*line_no, start..chunk.buf.len()));
+        let room = BATCH_BYTES.saturating_sub(chunk.buf.len());
+        let buffered = input.buffer();
+        if let Some(last) = memchr::memrchr(b'\n', &buffered[..buffered.len().min(room)]) {
+            chunk.buf.extend_from_slice(&buffered[..=last]);
+            input.consume(last + 1);
         }
-        if !chunk.units.is_empty() && (chunk.buf.len() >= BATCH_BYTES || !has_complete_line(input))
-        {
-            break;
+        let mut start = 0;
+        // Only the last line can lack its newline, at the end of input.
+        let ends = memchr::memchr_iter(b'\n', &chunk.buf).map(|at| at + 1);
+        let unterminated = (!chunk.buf.ends_with(b"\n")).then_some(chunk.buf.len());
+        for end in ends.chain(unterminated) {
+            *line_no += 1;
+            if !chunk.buf[start..end].iter().all(u8::is_ascii_whitespace) {
+                chunk.units.push((*line_no, start..end));
+            }
+            start = end;
+        }
+        if !chunk.units.is_empty() {
+            return Ok(());
         }
     }
-    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every unit of a batch, as (line number, text).
+    fn units(chunk: &Chunk) -> Vec<(u64, String)> {
+        (0..chunk.units.len())
+            .map(|i| {
+                let (n, bytes) = chunk.unit(i);
+                (n, String::from_utf8(bytes.to_vec()).unwrap())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn batches_hold_buffered_lines_and_skip_blank_ones() {
+        let input = b"\n  \n{\"a\":1}\n\n{\"b\":2}\n{\"c\":3}";
+        for capacity in [1, 3, 8, 64] {
+            let mut reader = BufReader::with_capacity(capacity, &input[..]);
+            let (mut line_no, mut chunk, mut got) = (0, Chunk::default(), Vec::new());
+            loop {
+                read_available(&mut reader, &mut line_no, &mut chunk).unwrap();
+                if chunk.units.is_empty() {
+                    break;
+                }
+                got.extend(units(&chunk));
+            }
+            let want = [(3, "{\"a\":1}\n"), (5, "{\"b\":2}\n"), (6, "{\"c\":3}")];
+            let want: Vec<(u64, String)> = want.iter().map(|&(n, t)| (n, t.into())).collect();
+            assert_eq!(got, want, "buffer of {capacity} bytes");
+        }
+    }
+
+    #[test]
+    fn one_read_takes_every_complete_line_buffered() {
+        let mut reader = BufReader::with_capacity(64, &b"{\"a\":1}\n{\"b\":2}\n{\"c\""[..]);
+        let (mut line_no, mut chunk) = (0, Chunk::default());
+        read_available(&mut reader, &mut line_no, &mut chunk).unwrap();
+        assert_eq!(units(&chunk).len(), 2, "the partial third line waits");
+        assert_eq!(reader.buffer(), b"{\"c\"");
+    }
 }
