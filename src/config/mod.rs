@@ -248,7 +248,7 @@ impl Default for OutputConfig {
         OutputConfig {
             row_group_rows: 50_000,
             file_rows: 2_000_000,
-            zstd_level: 3,
+            zstd_level: 1,
         }
     }
 }
