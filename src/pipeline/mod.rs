@@ -185,11 +185,7 @@ pub fn run(opts: RunOptions<'_>) -> Result<RunSummary, PipelineError> {
     let (item_tx, item_rx) = sync_channel::<Vec<Item>>(1);
     let (done_tx, done_rx) = sync_channel::<Vec<Processed>>(1);
     let choice = config.input.format;
-    let ctx = UnitContext {
-        parser: Parser::new(&config.input),
-        transformer: &transformer,
-        quarantine: &quarantine_sealer,
-    };
+    let ctx = UnitContext::new(Parser::new(&config.input), &transformer, &quarantine_sealer);
 
     let write_result: Result<(), PipelineError> = std::thread::scope(|scope| {
         let reader_files = &files;

@@ -57,11 +57,7 @@ pub fn stream<R: Read>(
     let detector = build_detector(&config.detect)?;
     let transformer = Transformer::new(config, &detector, opts.key);
     let quarantine_sealer = Sealer::new(opts.key, Purpose::Quarantine);
-    let ctx = UnitContext {
-        parser: Parser::new(&config.input),
-        transformer: &transformer,
-        quarantine: &quarantine_sealer,
-    };
+    let ctx = UnitContext::new(Parser::new(&config.input), &transformer, &quarantine_sealer);
     let source: Arc<str> = Pseudonymizer::new(opts.key, Purpose::SourceId)
         .hex_id(&[opts.source_name.as_bytes()])
         .into();

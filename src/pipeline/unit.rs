@@ -7,7 +7,7 @@ use crate::record::{Record, SanitizedRecord};
 use crate::transform::{Transformer, Workspace};
 use crate::write::QuarantineKind;
 use rayon::prelude::*;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 /// A unit that could not be processed, sealed for the quarantine.
 pub struct Quarantined {
@@ -34,12 +34,58 @@ enum Unit {
 }
 
 pub struct UnitContext<'a> {
-    pub parser: Parser<'a>,
-    pub transformer: &'a Transformer<'a>,
-    pub quarantine: &'a Sealer,
+    parser: Parser<'a>,
+    transformer: &'a Transformer<'a>,
+    quarantine: &'a Sealer,
+    /// Workspaces kept from one run of units to the next. Rayon starts a run for each piece
+    /// it splits a chunk into, and a stream read from a pipe comes in chunks of a few dozen
+    /// lines: a fresh workspace each time started with cold caches (words looked up last,
+    /// the last pseudonyms), which made a pipe 15% to 19% slower than a file.
+    workspaces: Mutex<Vec<Workspace>>,
 }
 
-impl UnitContext<'_> {
+/// A workspace lent from the context's pool for one run of units, given back when dropped.
+struct Lent<'p> {
+    pool: &'p Mutex<Vec<Workspace>>,
+    workspace: Workspace,
+}
+
+impl Drop for Lent<'_> {
+    fn drop(&mut self) {
+        let workspace = std::mem::take(&mut self.workspace);
+        self.pool
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(workspace);
+    }
+}
+
+impl<'a> UnitContext<'a> {
+    pub fn new(
+        parser: Parser<'a>,
+        transformer: &'a Transformer<'a>,
+        quarantine: &'a Sealer,
+    ) -> UnitContext<'a> {
+        UnitContext {
+            parser,
+            transformer,
+            quarantine,
+            workspaces: Mutex::new(Vec::new()),
+        }
+    }
+
+    fn lend(&self) -> Lent<'_> {
+        let pooled = self
+            .workspaces
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .pop();
+        Lent {
+            pool: &self.workspaces,
+            workspace: pooled.unwrap_or_default(),
+        }
+    }
+
     /// Sanitizes every unit of a chunk in parallel; rows and quarantined units keep the
     /// chunk's order.
     pub fn sanitize_chunk(&self, format: Format, source: &Arc<str>, chunk: &Chunk) -> Sanitized {
@@ -47,8 +93,9 @@ impl UnitContext<'_> {
         (0..chunk.units.len())
             .into_par_iter()
             .map_init(
-                || (Workspace::default(), Vec::<Record>::new()),
-                |(workspace, records), i| {
+                || (self.lend(), Vec::<Record>::new()),
+                |(lent, records), i| {
+                    let workspace = &mut lent.workspace;
                     let (position, bytes) = chunk.unit(i);
                     records.clear();
                     let parsed = self.parser.parse(format, position, bytes, records);
@@ -156,11 +203,7 @@ mod tests {
         let detector = build_detector(&config.detect).unwrap();
         let transformer = Transformer::new(&config, &detector, &key);
         let sealer = Sealer::new(&key, Purpose::Quarantine);
-        let ctx = UnitContext {
-            parser: Parser::new(&config.input),
-            transformer: &transformer,
-            quarantine: &sealer,
-        };
+        let ctx = UnitContext::new(Parser::new(&config.input), &transformer, &sealer);
         let mut chunk = Chunk::default();
         let mut bad = Vec::new();
         for n in 1..=3000u64 {
@@ -181,6 +224,10 @@ mod tests {
             .build()
             .unwrap();
         let out = pool.install(|| ctx.sanitize_chunk(Format::Jsonl, &"s".into(), &chunk));
+        // The workspaces went back to the pool, and warm ones give the same rows.
+        assert!(!ctx.workspaces.lock().unwrap().is_empty());
+        let again = pool.install(|| ctx.sanitize_chunk(Format::Jsonl, &"s".into(), &chunk));
+        assert_eq!(again.rows, out.rows);
         let texts: Vec<String> = out.rows.iter().map(|r| r.text.clone().unwrap()).collect();
         let want: Vec<String> = (1..=3000u64)
             .filter(|n| n % 7 != 0)
