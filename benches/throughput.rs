@@ -2,7 +2,8 @@
 //! - the baseline: reading the same JSONL and parsing every line with serde_json, writing
 //!   nothing (one core, then all cores);
 //! - `chatveil run` (JSONL → Parquet, all cores);
-//! - `chatveil stream` (JSONL → JSONL, one core and all cores),
+//! - `chatveil stream` (JSONL → JSONL, one core and all cores), with stdin a file and then
+//!   a pipe fed by this process (as from `cat` or `tail -f`: reads return less at a time),
 //!
 //! and prints MB/s, records/s and peak RSS. Size with CHATVEIL_BENCH_MB (default 256).
 //!
@@ -78,17 +79,29 @@ fn generate(path: &Path, bytes: u64) -> u64 {
     records
 }
 
-/// Runs a command to completion and returns (seconds, peak RSS in MiB) from wait4.
-fn measure(mut cmd: Command) -> (f64, f64) {
+/// Runs a command to completion and returns (seconds, peak RSS in MiB) from wait4. With
+/// `pipe_from`, the file is fed to its stdin through a pipe, as `cat file | chatveil` would.
+fn measure(mut cmd: Command, pipe_from: Option<&Path>) -> (f64, f64) {
+    if pipe_from.is_some() {
+        cmd.stdin(Stdio::piped());
+    }
     let start = Instant::now();
     // Reaped by wait4 below, which std's wait cannot replace: it also gives the peak RSS.
     #[allow(clippy::zombie_processes)]
-    let child = cmd.spawn().expect("chatveil starts");
+    let mut child = cmd.spawn().expect("chatveil starts");
+    let feeder = pipe_from.map(|path| {
+        let mut file = std::fs::File::open(path).unwrap();
+        let mut stdin = child.stdin.take().expect("stdin is piped");
+        std::thread::spawn(move || std::io::copy(&mut file, &mut stdin).unwrap())
+    });
     let mut status = 0;
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
     // SAFETY: waits for our own child, with valid pointers to locals.
     let pid = unsafe { libc::wait4(child.id() as libc::pid_t, &mut status, 0, &mut usage) };
     let secs = start.elapsed().as_secs_f64();
+    if let Some(feeder) = feeder {
+        feeder.join().unwrap();
+    }
     assert_eq!(pid, child.id() as libc::pid_t);
     assert!(
         libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
@@ -170,22 +183,27 @@ fn main() {
         .arg(&key)
         .arg("--quiet");
     run.stderr(Stdio::null());
-    let (secs, rss) = measure(run);
+    let (secs, rss) = measure(run, None);
     let run_rate = row("chatveil run → Parquet", cores, secs, Some(rss));
 
-    for threads in [1, cores] {
-        let mut stream = Command::new(bin);
-        stream
-            .arg("stream")
-            .arg("--key-file")
-            .arg(&key)
-            .env("RAYON_NUM_THREADS", threads.to_string());
-        stream
-            .stdin(std::fs::File::open(&corpus).unwrap())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null());
-        let (secs, rss) = measure(stream);
-        row("chatveil stream → JSONL", threads, secs, Some(rss));
+    for (what, piped) in [
+        ("chatveil stream → JSONL, stdin a file", false),
+        ("chatveil stream → JSONL, stdin a pipe", true),
+    ] {
+        for threads in [1, cores] {
+            let mut stream = Command::new(bin);
+            stream
+                .arg("stream")
+                .arg("--key-file")
+                .arg(&key)
+                .env("RAYON_NUM_THREADS", threads.to_string());
+            stream.stdout(Stdio::null()).stderr(Stdio::null());
+            if !piped {
+                stream.stdin(std::fs::File::open(&corpus).unwrap());
+            }
+            let (secs, rss) = measure(stream, piped.then_some(corpus.as_path()));
+            row(what, threads, secs, Some(rss));
+        }
     }
     let base1 = parse_baseline(&corpus, 1);
     row(
