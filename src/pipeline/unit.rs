@@ -39,8 +39,8 @@ pub struct UnitContext<'a> {
     quarantine: &'a Sealer,
     /// Workspaces kept from one run of units to the next. Rayon starts a run for each piece
     /// it splits a chunk into, and a stream read from a pipe comes in chunks of a few dozen
-    /// lines: a fresh workspace each time started with cold caches (words looked up last,
-    /// the last pseudonyms), which made a pipe 15% to 19% slower than a file.
+    /// lines (7,816 runs for 298,914 lines on one thread): a fresh workspace each time
+    /// started with cold caches (words looked up last, the last pseudonyms).
     workspaces: Mutex<Vec<Workspace>>,
 }
 
