@@ -9,11 +9,20 @@ use serde_json::value::RawValue;
 use serde_json::Value;
 use std::borrow::Cow;
 
+/// Most distinct members the pointers of a mapping may start in for the fast path; a
+/// mapping naming more parses each line whole. The default names 12. Their values are held
+/// in an array, where a vector of a line's members was an allocation per line (with 32
+/// slots, clearing and moving the array cost more than that allocation saved).
+const MAX_MEMBERS: usize = 16;
+
 /// The JSONL mapping with every pointer split once: a line's members are then found by
 /// comparing keys, where splitting and unescaping sixteen pointers for every line was a
 /// twentieth of a run's time without detection.
 pub struct Mapping {
     pointers: JsonlMapping,
+    /// The distinct members the pointers start in (unescaped first tokens), each pointer's
+    /// `slot` indexing them; None when there are more than MAX_MEMBERS.
+    members: Option<Vec<String>>,
     user_id: Vec<Pointer>,
     user_name: Vec<Pointer>,
     conversation_id: Vec<Pointer>,
@@ -22,17 +31,18 @@ pub struct Mapping {
     text: Vec<Pointer>,
 }
 
-/// A JSON Pointer as the member it starts in (its first token, unescaped) and the pointer
-/// into that member's value, if it goes deeper.
+/// A JSON Pointer as the member it starts in (an index into `Mapping::members`) and the
+/// pointer into that member's value, if it goes deeper.
 struct Pointer {
-    member: String,
+    slot: usize,
     tail: Option<String>,
 }
 
 impl Mapping {
     pub fn new(pointers: &JsonlMapping) -> Mapping {
+        let mut members: Vec<String> = Vec::new();
         // A pointer that does not start with `/` names no member, so it never matches.
-        let split = |list: &[String]| -> Vec<Pointer> {
+        let mut split = |list: &[String]| -> Vec<Pointer> {
             list.iter()
                 .filter_map(|p| {
                     let rest = p.strip_prefix('/')?;
@@ -40,21 +50,33 @@ impl Mapping {
                         Some((f, t)) => (f, Some(format!("/{t}"))),
                         None => (rest, None),
                     };
-                    Some(Pointer {
-                        member: first.replace("~1", "/").replace("~0", "~"),
-                        tail,
-                    })
+                    let member = first.replace("~1", "/").replace("~0", "~");
+                    let slot = match members.iter().position(|m| *m == member) {
+                        Some(slot) => slot,
+                        None => {
+                            members.push(member);
+                            members.len() - 1
+                        }
+                    };
+                    Some(Pointer { slot, tail })
                 })
                 .collect()
         };
+        let user_id = split(&pointers.user_id);
+        let user_name = split(&pointers.user_name);
+        let conversation_id = split(&pointers.conversation_id);
+        let timestamp = split(&pointers.timestamp);
+        let role = split(&pointers.role);
+        let text = split(&pointers.text);
         Mapping {
             pointers: pointers.clone(),
-            user_id: split(&pointers.user_id),
-            user_name: split(&pointers.user_name),
-            conversation_id: split(&pointers.conversation_id),
-            timestamp: split(&pointers.timestamp),
-            role: split(&pointers.role),
-            text: split(&pointers.text),
+            members: (members.len() <= MAX_MEMBERS).then_some(members),
+            user_id,
+            user_name,
+            conversation_id,
+            timestamp,
+            role,
+            text,
         }
     }
 }
@@ -65,8 +87,8 @@ pub fn parse_line<'a>(
     position: u64,
     line: &'a [u8],
 ) -> Result<Record<'a>, RecordError> {
-    if unmapped == Unmapped::Drop {
-        return parse_members(mapping, position, line);
+    if let (Unmapped::Drop, Some(members)) = (unmapped, &mapping.members) {
+        return parse_members(mapping, members, position, line);
     }
     let doc = parse_json(line)?;
     if !doc.is_object() {
@@ -110,42 +132,48 @@ pub fn parse_line<'a>(
 
 const NOT_AN_OBJECT: &str = "a JSONL line that is not an object";
 
-/// The top-level members of a line, borrowed from it. When unmapped fields are dropped,
-/// only the members a pointer names are ever parsed into values: the hot path of a run
+/// The raw values of the members a mapping's pointers start in, borrowed from the line
+/// (later duplicates win, as they do in a full parse). When unmapped fields are dropped, only
+/// these are ever parsed into values, and the rest of the line is only checked: the hot path
 /// allocates for the fields it keeps and for nothing else.
-struct Members<'a>(Vec<(Cow<'a, str>, &'a RawValue)>);
+struct Members<'a>([Option<&'a RawValue>; MAX_MEMBERS]);
 
 #[derive(Deserialize)]
 struct Key<'a>(#[serde(borrow)] Cow<'a, str>);
 
-impl<'de> Deserialize<'de> for Members<'de> {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct Visit;
-        impl<'de> serde::de::Visitor<'de> for Visit {
-            type Value = Members<'de>;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a JSON object")
-            }
-            fn visit_map<M: serde::de::MapAccess<'de>>(
-                self,
-                mut map: M,
-            ) -> Result<Self::Value, M::Error> {
-                let mut members = Vec::with_capacity(8);
-                while let Some((Key(k), v)) = map.next_entry::<Key, &RawValue>()? {
-                    members.push((k, v));
+/// Deserializes a line's `Members`, given the names of the members wanted.
+struct Wanted<'m>(&'m [String]);
+
+impl<'de> serde::de::DeserializeSeed<'de> for Wanted<'_> {
+    type Value = Members<'de>;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Members<'de>, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Wanted<'_> {
+    type Value = Members<'de>;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON object")
+    }
+    fn visit_map<M: serde::de::MapAccess<'de>>(self, mut map: M) -> Result<Members<'de>, M::Error> {
+        let mut slots = [None; MAX_MEMBERS];
+        while let Some(Key(key)) = map.next_key::<Key>()? {
+            match self.0.iter().position(|m| *m == key) {
+                Some(slot) => slots[slot] = Some(map.next_value::<&RawValue>()?),
+                None => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
                 }
-                Ok(Members(members))
             }
         }
-        d.deserialize_map(Visit)
+        Ok(Members(slots))
     }
 }
 
 impl<'a> Members<'a> {
-    /// The raw member a pointer starts in. Later duplicates win, as they do in a full parse.
+    /// The raw member a pointer starts in.
     fn member(&self, pointer: &Pointer) -> Option<&'a RawValue> {
-        let found = self.0.iter().rev().find(|(k, _)| *k == pointer.member)?;
-        Some(found.1)
+        self.0[pointer.slot]
     }
 
     /// The value a pointer names, parsed from the raw member it starts in.
@@ -186,6 +214,7 @@ impl<'a> Members<'a> {
 
 fn parse_members<'a>(
     mapping: &Mapping,
+    members: &[String],
     position: u64,
     line: &'a [u8],
 ) -> Result<Record<'a>, RecordError> {
@@ -197,7 +226,10 @@ fn parse_members<'a>(
         parse_json(line)?;
         return Err(RecordError::Shape(NOT_AN_OBJECT));
     }
-    let members: Members = serde_json::from_str(text).map_err(|e| RecordError::from_json(&e))?;
+    let mut json = serde_json::Deserializer::from_str(text);
+    let members = serde::de::DeserializeSeed::deserialize(Wanted(members), &mut json)
+        .and_then(|members| json.end().map(|()| members))
+        .map_err(|e| RecordError::from_json(&e))?;
     Ok(Record {
         position,
         user_id: members.first_text(&mapping.user_id),
@@ -270,6 +302,26 @@ mod tests {
             assert_eq!(r.user_id.as_deref(), Some("u-9"));
             assert_eq!(r.text.as_deref(), Some("first"));
         }
+    }
+
+    #[test]
+    fn mappings_naming_many_members_parse_whole_lines() {
+        let mapping = Mapping::new(&JsonlMapping {
+            text: (0..MAX_MEMBERS + 8).map(|i| format!("/t{i}")).collect(),
+            ..JsonlMapping::default()
+        });
+        assert!(mapping.members.is_none());
+        let line = format!(r#"{{"t{}":"late","user_id":"u"}}"#, MAX_MEMBERS + 7);
+        let r = parse_line(&mapping, Unmapped::Drop, 1, line.as_bytes()).unwrap();
+        assert_eq!(r.text.as_deref(), Some("late"));
+        assert_eq!(r.user_id.as_deref(), Some("u"));
+        let trailing = parse_line(
+            &Mapping::new(&JsonlMapping::default()),
+            Unmapped::Drop,
+            1,
+            br#"{"text":"a"} x"#,
+        );
+        assert!(matches!(trailing, Err(RecordError::Json { .. })));
     }
 
     #[test]
