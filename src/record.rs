@@ -43,7 +43,7 @@ impl Record<'_> {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SanitizedRecord {
     /// A keyed digest of the source and position: stable across runs, opaque without the key.
-    pub message_id: String,
+    pub message_id: MessageId,
     /// Pseudonyms are shared by every message of their user or conversation.
     pub conversation: Option<Arc<str>>,
     pub user: Option<Arc<str>>,
@@ -76,4 +76,36 @@ pub struct SealedValue {
     pub reference: u32,
     pub entity: Arc<str>,
     pub ciphertext: Vec<u8>,
+}
+
+/// A message id: the first 16 bytes of a keyed digest as 32 lowercase hex digits, held
+/// inline so that a row's id costs no allocation (in `run` it was made on one thread and
+/// freed on another).
+#[derive(Clone, Copy, Default, PartialEq, Eq)]
+pub struct MessageId([u8; 32]);
+
+impl MessageId {
+    pub fn from_digest(digest: &[u8; 16]) -> MessageId {
+        let mut hex = [0; 32];
+        data_encoding::HEXLOWER.encode_mut(digest, &mut hex);
+        MessageId(hex)
+    }
+
+    pub fn as_str(&self) -> &str {
+        // Hex digits, or the zeros of `Default`: ASCII either way.
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
+}
+
+impl std::ops::Deref for MessageId {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl std::fmt::Debug for MessageId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }

@@ -50,7 +50,15 @@ impl Pseudonymizer {
 
     /// A hex digest of the parts, truncated to 128 bits: for opaque ids of files and rows.
     pub fn hex_id(&self, parts: &[&[u8]]) -> String {
-        data_encoding::HEXLOWER.encode(&self.tag(parts)[..TAG_BYTES])
+        data_encoding::HEXLOWER.encode(&self.short_tag(parts))
+    }
+
+    /// The keyed digest of the parts, truncated to 128 bits.
+    pub fn short_tag(&self, parts: &[&[u8]]) -> [u8; TAG_BYTES] {
+        let tag = self.tag(parts);
+        let mut short = [0; TAG_BYTES];
+        short.copy_from_slice(&tag[..TAG_BYTES]);
+        short
     }
 }
 

@@ -163,7 +163,7 @@ mod tests {
         let mut w = PartWriter::new(&dir.path().join("messages"), "part", &config.output).unwrap();
         w.write([row.clone()]).unwrap();
         w.finish().unwrap();
-        (dir, row.message_id)
+        (dir, row.message_id.to_string())
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use crate::config::{Action, Config, PolicyConfig, PseudonymConfig, Unmapped};
 use crate::crypto::{CryptoError, MasterKey, Pseudonymizer, Purpose, Sealer};
 use crate::detect::{is_word_at, Detector, Finding, Scratch};
-use crate::record::{EntitySpan, Record, SanitizedRecord, SealedValue};
+use crate::record::{EntitySpan, MessageId, Record, SanitizedRecord, SealedValue};
 use crate::vault::{IdentityKind, Vault};
 use std::sync::Arc;
 
@@ -105,9 +105,12 @@ impl<'a> Transformer<'a> {
         }
     }
 
-    pub fn message_id(&self, source: &str, position: u64) -> String {
-        self.message_ids
-            .hex_id(&[source.as_bytes(), &position.to_le_bytes()])
+    pub fn message_id(&self, source: &str, position: u64) -> MessageId {
+        MessageId::from_digest(
+            &self
+                .message_ids
+                .short_tag(&[source.as_bytes(), &position.to_le_bytes()]),
+        )
     }
 
     /// The pseudonym of an identity, from the workspace when it is the one last seen. With

@@ -109,13 +109,13 @@ fn push_opt(line: &mut Vec<u8>, s: Option<&str>) -> std::io::Result<()> {
 mod tests {
     use super::*;
     use crate::config::Action;
-    use crate::record::{EntitySpan, SealedValue};
+    use crate::record::{EntitySpan, MessageId, SealedValue};
 
     /// Every field, escaped or not, reads back as what was written.
     #[test]
     fn lines_are_json_with_every_field() {
         let record = SanitizedRecord {
-            message_id: "m1".into(),
+            message_id: MessageId::from_digest(&[0xab; 16]),
             conversation: Some("c_x".into()),
             user: None,
             role: Some("user"),
@@ -141,7 +141,7 @@ mod tests {
         assert_eq!(out.last(), Some(&b'\n'));
         let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
         let expected = serde_json::json!({
-            "message_id": "m1",
+            "message_id": "abababababababababababababababab",
             "conversation": "c_x",
             "user": null,
             "role": "user",
@@ -163,7 +163,9 @@ mod tests {
         out.clear();
         write_line(&mut out, &plain, &mut Vec::new()).unwrap();
         let text = String::from_utf8(out).unwrap();
-        assert!(text.starts_with("{\"message_id\":\"m1\",\"conversation\":\"c_x\",\"user\":null,"));
+        assert!(text.starts_with(
+            "{\"message_id\":\"abababababababababababababababab\",\"conversation\":\"c_x\",\"user\":null,"
+        ));
         assert!(!text.contains("attributes"));
         assert!(text.ends_with(",\"source\":\"s1\"}\n"));
     }

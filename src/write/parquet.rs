@@ -471,6 +471,7 @@ pub fn read_sealed(dir: &Path, message_id: &str) -> Result<Option<Vec<SealedValu
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::record::MessageId;
 
     #[test]
     fn sealed_values_read_back_by_message_id() {
@@ -481,7 +482,7 @@ mod tests {
         };
         let rows: Vec<SanitizedRecord> = (0..5)
             .map(|i| SanitizedRecord {
-                message_id: format!("m{i}"),
+                message_id: MessageId::from_digest(&[i as u8; 16]),
                 sealed: (0..i)
                     .map(|r| SealedValue {
                         reference: r + 1,
@@ -495,10 +496,16 @@ mod tests {
         let mut w = PartWriter::new(dir.path(), "part", &config).unwrap();
         w.write(rows.clone()).unwrap();
         assert_eq!(w.finish().unwrap().len(), 3);
-        let got = read_sealed(dir.path(), "m3").unwrap().unwrap();
+        let got = read_sealed(dir.path(), &rows[3].message_id)
+            .unwrap()
+            .unwrap();
         assert_eq!(got, rows[3].sealed);
-        assert_eq!(read_sealed(dir.path(), "m0").unwrap(), Some(vec![]));
-        assert_eq!(read_sealed(dir.path(), "m9").unwrap(), None);
+        assert_eq!(
+            read_sealed(dir.path(), &rows[0].message_id).unwrap(),
+            Some(vec![])
+        );
+        let absent = MessageId::from_digest(&[9; 16]);
+        assert_eq!(read_sealed(dir.path(), &absent).unwrap(), None);
     }
 
     /// Unique ids go without a dictionary; repeated pseudonyms keep theirs.
@@ -509,7 +516,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let rows: Vec<SanitizedRecord> = (0..1000)
             .map(|i| SanitizedRecord {
-                message_id: format!("{i:032x}"),
+                message_id: MessageId::from_digest(&(i as u128).to_le_bytes()),
                 user: Some("u_same".into()),
                 ..SanitizedRecord::default()
             })
