@@ -294,8 +294,8 @@ impl<'a> Transformer<'a> {
 /// Start offsets of `needle` in `text`. Identities are short and texts chat-sized, so a
 /// scan for one byte beats building a substring searcher for every field. The byte is the
 /// needle's first that is not a lower case letter or a space where it has one ("-" of
-/// "user-42"): the first byte of "user-42" is in nearly every word of a message, and each
-/// of its hits was a compare.
+/// "user-42"): an id's first byte is often a common letter ("u"), and each of its hits in
+/// the text was a compare.
 fn occurrences<'t>(text: &'t str, needle: &'t str) -> impl Iterator<Item = usize> + 't {
     let (hay, pat) = (text.as_bytes(), needle.as_bytes());
     let at = pat
