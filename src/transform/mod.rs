@@ -130,7 +130,15 @@ impl<'a> Transformer<'a> {
             }
         }
         let pseudonym: Arc<str> = self.identity_pseudonym(kind, id, name)?.into();
-        *recent = Some((id.to_string(), pseudonym.clone()));
+        // The last id's buffer takes the new one: ids change every few messages.
+        match recent {
+            Some((last_id, last)) => {
+                last_id.clear();
+                last_id.push_str(id);
+                *last = pseudonym.clone();
+            }
+            None => *recent = Some((id.to_string(), pseudonym.clone())),
+        }
         Ok(pseudonym)
     }
 
