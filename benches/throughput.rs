@@ -92,21 +92,26 @@ fn measure(mut cmd: Command, pipe_from: Option<&Path>) -> (f64, f64) {
     let feeder = pipe_from.map(|path| {
         let mut file = std::fs::File::open(path).unwrap();
         let mut stdin = child.stdin.take().expect("stdin is piped");
-        std::thread::spawn(move || std::io::copy(&mut file, &mut stdin).unwrap())
+        std::thread::spawn(move || std::io::copy(&mut file, &mut stdin))
     });
     let mut status = 0;
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
     // SAFETY: waits for our own child, with valid pointers to locals.
     let pid = unsafe { libc::wait4(child.id() as libc::pid_t, &mut status, 0, &mut usage) };
     let secs = start.elapsed().as_secs_f64();
-    if let Some(feeder) = feeder {
-        feeder.join().unwrap();
-    }
     assert_eq!(pid, child.id() as libc::pid_t);
     assert!(
         libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
         "command failed: {status}"
     );
+    // Joined after the status check: when the command fails, the feeder's broken pipe is
+    // not the error to report.
+    if let Some(feeder) = feeder {
+        feeder
+            .join()
+            .expect("feeder thread")
+            .expect("corpus fed to stdin");
+    }
     (secs, usage.ru_maxrss as f64 / 1024.0)
 }
 

@@ -135,15 +135,14 @@ impl<'a> UnitContext<'a> {
     ) -> Result<Unit, String> {
         let mut sanitize = |r| self.transformer.sanitize(r, source, workspace);
         let unit = match records {
-            [one] => Unit::Row(sanitize(one).map_err(|e| e.to_string())?),
-            many => Unit::Rows(
-                many.iter()
-                    .map(sanitize)
-                    .collect::<Result<_, _>>()
-                    .map_err(|e| e.to_string())?,
-            ),
+            [one] => sanitize(one).map(Unit::Row),
+            many => many
+                .iter()
+                .map(sanitize)
+                .collect::<Result<_, _>>()
+                .map(Unit::Rows),
         };
-        Ok(unit)
+        unit.map_err(|e| e.to_string())
     }
 
     /// Seals a unit that could not be processed. If even sealing fails, the reason says so
