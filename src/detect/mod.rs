@@ -34,12 +34,25 @@ pub fn build_detector(config: &DetectConfig) -> Result<Detector, PatternError> {
         allow: config.allow.clone(),
         deny: config.deny.clone(),
     };
-    let detector = Detector::new(&configured_patterns(config)?, &options)?;
+    let patterns = configured_patterns(config)?;
     let dictionaries = config.builtin && !config.disable.iter().any(|d| d == DICTIONARY_ID);
-    Ok(if dictionaries {
-        detector.with_dictionaries(dictionary::builtin())
-    } else {
-        detector
+    // The dictionaries and the patterns each take tens of milliseconds to build, which a
+    // process started per partition (a Spark `pipe()`) pays every time: they are built
+    // side by side.
+    let (detector, dictionaries) = std::thread::scope(|scope| {
+        let built = dictionaries.then(|| scope.spawn(dictionary::builtin));
+        let detector = Detector::new(&patterns, &options);
+        let dictionaries = built.map(|thread| {
+            thread
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        });
+        (detector, dictionaries)
+    });
+    let detector = detector?;
+    Ok(match dictionaries {
+        Some(dictionaries) => detector.with_dictionaries(dictionaries),
+        None => detector,
     })
 }
 
