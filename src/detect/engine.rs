@@ -25,7 +25,8 @@ use super::dictionary::{DictScratch, Dictionaries};
 use super::pattern::{PatternError, SourcedPattern};
 use super::validate::{self, Validator};
 use super::widen::widen;
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use aho_corasick::automaton::Automaton;
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Anchored, MatchKind, StartKind};
 use regex::Regex;
 use regex_automata::hybrid::dfa::{Cache, DFA};
 use regex_automata::hybrid::LazyStateID;
@@ -97,7 +98,7 @@ pub struct Detector {
     /// the last: all patterns.
     tiers: Vec<Tier>,
     patterns: Vec<CompiledPattern>,
-    context_words: Option<AhoCorasick>,
+    context_words: Option<aho_corasick::dfa::DFA>,
     allow: HashSet<String>,
     deny: Option<AhoCorasick>,
     deny_entity: Arc<str>,
@@ -583,10 +584,11 @@ impl Detector {
             tiers.push(Tier::new(&screens, &gate_words, members, screen).map_err(set_error)?);
         }
         let context_words = (!context_vocab.is_empty()).then(|| {
-            AhoCorasickBuilder::new()
+            aho_corasick::dfa::Builder::new()
                 .ascii_case_insensitive(true)
                 .match_kind(MatchKind::Standard)
-                .kind(Some(AhoCorasickKind::DFA))
+                .start_kind(StartKind::Unanchored)
+                .prefilter(false)
                 .build(&context_vocab)
                 .expect("context words build")
         });
@@ -768,11 +770,28 @@ impl Detector {
     }
 
     /// Records every whole-word context word in the text once, for all patterns to share.
+    ///
+    /// The automaton is walked here rather than through the crate's overlapping search,
+    /// whose bookkeeping between matches cost more than the walk: 3,469 instructions per
+    /// number-heavy message of the detection benchmark with it, 3,375 without
+    /// (cachegrind, structured patterns alone).
     fn scan_context(&self, text: &str, hits: &mut Vec<(usize, usize)>) {
-        if let Some(ac) = &self.context_words {
-            for m in ac.find_overlapping_iter(text) {
-                if is_word_at(text, m.start(), m.end()) {
-                    hits.push((m.pattern().as_usize(), m.start()));
+        let Some(words) = &self.context_words else {
+            return;
+        };
+        let Ok(mut state) = words.start_state(Anchored::No) else {
+            return;
+        };
+        for (at, &byte) in text.as_bytes().iter().enumerate() {
+            state = words.next_state(Anchored::No, state, byte);
+            if words.is_special(state) && words.is_match(state) {
+                let end = at + 1;
+                for k in 0..words.match_len(state) {
+                    let word = words.match_pattern(state, k);
+                    let start = end - words.pattern_len(word);
+                    if is_word_at(text, start, end) {
+                        hits.push((word.as_usize(), start));
+                    }
                 }
             }
         }
