@@ -180,7 +180,7 @@ DISEASE_ENDING = re.compile(r"(itis|osis|oma|emia|aemia|ia|ism|pathy|algia|rrhea
 def conditions(cache: Path, words: set[str]) -> set[str]:
     """ICD-10-CM titles and inclusion terms of the disease, mental-disorder and symptom
     chapters (codes A00-R99; injuries, external causes and status codes are not conditions a
-    patient names), cut at their first qualifier and kept when short (at most four words):
+    patient names), cut at their first qualifier (a leading "unspecified" too) and kept when short (at most four words):
     long titles are classification text nobody types. Plus the lay terms of
     conditions_lay.txt."""
     import xml.etree.ElementTree as ET
@@ -195,9 +195,14 @@ def conditions(cache: Path, words: set[str]) -> set[str]:
         terms += [n.text or "" for inc in diag.findall("inclusionTerm") for n in inc.findall("note")]
         for t in terms:
             t = ICD_QUALIFIERS.sub("", t.lower()).split(",")[0].strip()
+            # "Unspecified atrial fibrillation": the condition is what follows.
+            t = t.removeprefix("unspecified ")
             t = re.sub(r"\s*\([^)]*\)", "", t).strip()
             n = len(t.split())
             if not 1 <= n <= 4 or re.search(r"\d|code|category|other |use additional|see ", t):
+                continue
+            # A title cut before its site ("Lump in unspecified breast"): the rest says nothing.
+            if re.search(r" (of|in|on|at|to|for|with|and|or)$", t):
                 continue
             if n == 1 and t in words and not DISEASE_ENDING.search(t):
                 continue

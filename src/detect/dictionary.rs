@@ -146,6 +146,10 @@ struct ConditionRules {
     abilities: Vec<String>,
     difficulty: Vec<String>,
     struggles: Vec<String>,
+    sites: Vec<String>,
+    kinds: Vec<String>,
+    injuries: Vec<String>,
+    body_parts: Vec<String>,
     clause_starts: Vec<String>,
     clause_ends: Vec<String>,
 }
@@ -762,7 +766,7 @@ impl Dictionaries {
                 }
             }
         }
-        let extra: [(&Vec<String>, u32); 26] = [
+        let extra: [(&Vec<String>, u32); 27] = [
             (&rules.person.kin, PERSON_RELATION | KIN),
             (&rules.person.auxiliaries, AUXILIARY),
             (&rules.location.prefixes, PLACE_PREFIX),
@@ -777,6 +781,7 @@ impl Dictionaries {
             (&rules.address.after_street, AFTER_STREET),
             (&rules.medication.suffixes, MED_SUFFIX),
             (&rules.condition.modifiers, CONDITION_MODIFIER),
+            (&rules.condition.sites, CONDITION_MODIFIER),
             (&rules.location.facility_name_words, FACILITY_NAME),
             (&rules.person.relations, PERSON_RELATION),
             (&rules.person.everyday_words, EVERYDAY),
@@ -796,7 +801,13 @@ impl Dictionaries {
             }
         }
         let c = &rules.condition;
-        for (openers, rests) in [(&c.inability, &c.abilities), (&c.difficulty, &c.struggles)] {
+        let pairs = [
+            (&c.inability, &c.abilities),
+            (&c.difficulty, &c.struggles),
+            (&c.sites, &c.kinds),
+            (&c.injuries, &c.body_parts),
+        ];
+        for (openers, rests) in pairs {
             for opener in openers {
                 for rest in rests {
                     rows.add(format!("{opener} {rest}").as_bytes(), CONDITION);
@@ -1690,6 +1701,10 @@ fn facility_start(text: &str, tokens: &[Token], i: usize, case: Case) -> Option<
     let mut named = false;
     // A generic facility word ("centre") in text without case needs a listed name before it.
     let generic = case == Case::None && tokens[i].flags & FACILITY_NAME != 0;
+    // In capitals (a nursing note), words of facility names make a name ("ADMITTED FROM
+    // MERCY MEDICAL CENTER"): such notes name the places patients come from, while "the
+    // general hospital" of lowercase chat is any one.
+    let shouted = case == Case::None && tokens[i].capital;
     let lowest = i.saturating_sub(MAX_STREET_WORDS);
     while k > lowest {
         let prev = &tokens[k - 1];
@@ -1725,6 +1740,7 @@ fn facility_start(text: &str, tokens: &[Token], i: usize, case: Case) -> Option<
         let listed_name = prev.flags & (NAME | CITY) != 0 && prev.flags & WORD == 0;
         if prev.flags & FACILITY_NAME == 0 && (!lowercase || lowercase_name) && !generic
             || generic && listed_name
+            || shouted && prev.flags & FACILITY_NAME != 0
             || case == Case::Mixed && prev.capital
         {
             named = true;
@@ -2952,5 +2968,51 @@ mod tests {
         assert!(has("the nausea and headaches", "CONDITION", "nausea"));
         assert!(has("the nausea and headaches", "CONDITION", "headaches"));
         assert!(none_of("the weather is sunny", "CONDITION"));
+    }
+
+    /// In capitals, words of facility names make a facility's name; in lowercase chat they
+    /// do not.
+    #[test]
+    fn facility_names_in_capitals() {
+        finds_each(
+            "LOCATION",
+            &[
+                (
+                    "ADMITTED FROM MERCY MEDICAL CENTER WITH PTSD.",
+                    "MERCY MEDICAL CENTER",
+                ),
+                ("SEEN BY DR SMITH AT MERCY HOSPITAL", "MERCY HOSPITAL"),
+            ],
+        );
+        assert!(none_of("i went to the general hospital", "LOCATION"));
+        assert!(none_of("WENT TO THE HOSPITAL", "LOCATION"));
+    }
+
+    /// Diagnoses as patients name them: a site and a kind of condition, an injury and a
+    /// body part, a site before a listed condition, and ICD-10-CM titles once their leading
+    /// "unspecified" is gone.
+    #[test]
+    fn sites_kinds_and_injuries_are_conditions() {
+        finds_each(
+            "CONDITION",
+            &[
+                ("she has a kidney infection again", "kidney infection"),
+                ("PT WITH HX OF THYROID NODULES", "THYROID NODULES"),
+                ("his gambling addiction got worse", "gambling addiction"),
+                ("i have a broken wrist", "broken wrist"),
+                ("a torn meniscus in the left knee", "torn meniscus"),
+                ("diagnosed with liver cirrhosis", "liver cirrhosis"),
+                ("history of atrial fibrillation", "atrial fibrillation"),
+                ("she had measles as a child", "measles"),
+            ],
+        );
+        for text in [
+            "he pulled back from the deal",
+            "the payment failure was fixed",
+            "back issues with my order",
+            "a broken link on the page",
+        ] {
+            assert!(none_of(text, "CONDITION"), "{text}");
+        }
     }
 }
