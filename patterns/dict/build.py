@@ -220,7 +220,8 @@ DRUG_ENDING = re.compile(r"(ine|in|ol|one|ide|ate|en|yl|am|il|ium|ofen|phen|azol
 def medications(cache: Path, words: set[str]) -> set[str]:
     """Drug names and brand names (DrugBank open vocabulary, CC0, and MeSH/MedlinePlus, public
     domain, as collected by drug-named-entity-recognition) of drugs with a MedlinePlus or
-    DrugBank entry; chemical and protein descriptors (commas, digits, long phrases) dropped."""
+    DrugBank entry; chemical and protein descriptors (commas, digits, long phrases) dropped.
+    Plus the brand and lay names of medications_lay.txt."""
     raw = member(fetch(cache, "drug-named-entity-recognition"), "drug_ner_dictionary.pkl.bz2")
     d = pickle.loads(bz2.decompress(raw))
     data = d["drug_canonical_to_data"]
@@ -234,7 +235,8 @@ def medications(cache: Path, words: set[str]) -> set[str]:
         if v in words and not DRUG_ENDING.search(v):
             continue
         out.add(v)
-    return out
+    lay = (HERE / "medications_lay.txt").read_text().splitlines()
+    return out | {c for c in (clean(l) for l in lay if l and not l.startswith("#")) if c}
 
 
 def write(name: str, entries: set[str]) -> None:

@@ -2970,6 +2970,21 @@ mod tests {
         assert!(none_of("the weather is sunny", "CONDITION"));
     }
 
+    /// Brand and lay names that the drug sources leave out are listed by hand.
+    #[test]
+    fn lay_drug_names() {
+        finds_each(
+            "MEDICATION",
+            &[
+                ("started on Percocet after surgery", "Percocet"),
+                ("PT ON SYNTHROID DAILY", "SYNTHROID"),
+                ("i forgot my insulin at home", "insulin"),
+                ("she is on birth control pills", "birth control pills"),
+            ],
+        );
+        assert!(none_of("i took the bus to work", "MEDICATION"));
+    }
+
     /// In capitals, words of facility names make a facility's name; in lowercase chat they
     /// do not.
     #[test]

@@ -1,15 +1,17 @@
 #!/usr/bin/env python3
-"""Writes diagnoses_tuned.jsonl and diagnoses_heldout.jsonl: common diagnoses as patients and
-notes name them, each in a chat sentence and in an ALL-CAPS note, labeled CONDITION, for
-`chatveil eval`. TUNED lists were read while the condition lists and rules of patterns/dict/
-were extended (their misses were added); HELDOUT was written before the last of those
-changes and never used to change them: it estimates coverage of names not looked at.
+"""Writes labeled sets of common diagnoses and medications as patients and notes name them,
+each in chat sentences and in an ALL-CAPS note, for `chatveil eval`:
+diagnoses_tuned.jsonl, diagnoses_heldout.jsonl, medications_tuned.jsonl and
+medications_heldout.jsonl. The TUNED lists were read while the lists and rules of
+patterns/dict/ were extended (their misses were added); the HELDOUT lists were written
+before the last of those changes and never used to change them: they estimate coverage of
+names nobody looked at.
 
-Run from this folder: python3 diagnoses.py
+Run from this folder: python3 lists.py
 """
 import json
 
-TUNED = [
+DIAGNOSES_TUNED = [
     "atrial fibrillation", "atrial flutter", "colon cancer", "colorectal cancer",
     "cervical cancer", "bladder cancer", "liver cancer", "thyroid cancer", "stomach cancer",
     "throat cancer", "bone cancer", "blood cancer", "kidney cancer", "uterine cancer",
@@ -87,40 +89,89 @@ TUNED = [
     "golfer's elbow", "tendinitis", "bone spurs", "flat feet", "ingrown toenail", "skin tags",
 ]
 
-HELDOUT = [
-    "stomach bug", "stomach ache", "stomach pain",
-    "chest cold", "head cold", "common cold", "sinus headache", "tension headache",
-    "eye strain", "stye", "swollen ankles", "swollen feet", "foot ulcer",
-    "diabetic foot ulcer", "bed sores", "pressure sores", "hip fracture", "broken hip",
-    "fractured ankle", "torn rotator cuff", "pulled hamstring", "groin strain", "back spasms",
-    "neck stiffness", "joint stiffness", "joint swelling", "muscle pain", "nerve pain",
-    "bone pain", "breast lump", "lump in breast", "breast cyst",
+DIAGNOSES_HELDOUT = [
+    "stomach bug", "stomach ache", "stomach pain", "chest cold", "head cold", "common cold",
+    "sinus headache", "tension headache", "eye strain", "stye", "swollen ankles",
+    "swollen feet", "foot ulcer", "diabetic foot ulcer", "bed sores", "pressure sores",
+    "hip fracture", "broken hip", "fractured ankle", "torn rotator cuff", "pulled hamstring",
+    "groin strain", "back spasms", "neck stiffness", "joint stiffness", "joint swelling",
+    "muscle pain", "nerve pain", "bone pain", "breast lump", "lump in breast", "breast cyst",
     "cervical dysplasia", "abnormal pap smear", "uterine bleeding", "heavy periods",
     "irregular periods", "painful periods", "missed period", "yeast infections",
     "urine infection", "kidney stone pain", "liver problems", "kidney problems",
     "heart problems", "lung problems", "bowel problems", "thyroid issues", "hormone problems",
-    "skin rash", "skin infection", "bone loss", "hearing problems",
-    "vision problems", "eye problems", "dental problems", "gum disease", "tooth pain",
-    "tooth infection", "mouth ulcers", "mouth sores", "canker sores", "acid indigestion",
-    "stomach ulcers", "blood pressure problems", "blood sugar problems",
-    "high blood sugar levels", "low blood count", "low platelets",
-    "high white blood cell count", "enlarged liver", "enlarged spleen",
-    "enlarged lymph nodes",
+    "skin rash", "skin infection", "bone loss", "hearing problems", "vision problems",
+    "eye problems", "dental problems", "gum disease", "tooth pain", "tooth infection",
+    "mouth ulcers", "mouth sores", "canker sores", "acid indigestion", "stomach ulcers",
+    "blood pressure problems", "blood sugar problems", "high blood sugar levels",
+    "low blood count", "low platelets", "high white blood cell count", "enlarged liver",
+    "enlarged spleen", "enlarged lymph nodes",
 ]
 
-TEMPLATES = ["i was diagnosed with {} last year", "PT WITH HX OF {}, STABLE."]
+MEDICATIONS_TUNED = [
+    "tylenol", "advil", "motrin", "aleve", "ibuprofen", "acetaminophen", "paracetamol",
+    "aspirin", "naproxen", "lipitor", "atorvastatin", "simvastatin", "crestor", "metformin",
+    "januvia", "ozempic", "wegovy", "mounjaro", "trulicity", "insulin", "lantus", "humalog",
+    "lisinopril", "amlodipine", "losartan", "hydrochlorothiazide", "metoprolol", "atenolol",
+    "carvedilol", "furosemide", "lasix", "warfarin", "coumadin", "eliquis", "xarelto",
+    "plavix", "clopidogrel", "synthroid", "levothyroxine", "prednisone", "albuterol",
+    "ventolin", "advair", "symbicort", "singulair", "montelukast", "zyrtec", "claritin",
+    "allegra", "benadryl", "omeprazole", "prilosec", "nexium", "pantoprazole", "zantac",
+    "pepcid", "famotidine", "amoxicillin", "augmentin", "azithromycin", "z-pack", "cipro",
+    "ciprofloxacin", "doxycycline", "keflex", "bactrim", "zoloft", "sertraline", "prozac",
+    "fluoxetine", "lexapro", "escitalopram", "celexa", "citalopram", "wellbutrin",
+    "bupropion", "cymbalta", "duloxetine", "effexor", "venlafaxine", "paxil", "trazodone",
+    "xanax", "alprazolam", "ativan", "lorazepam", "klonopin", "clonazepam", "valium",
+    "diazepam", "ambien", "zolpidem", "adderall", "ritalin", "vyvanse", "concerta", "abilify",
+    "seroquel", "quetiapine", "risperdal", "lamictal", "lamotrigine", "lithium", "depakote",
+    "gabapentin", "neurontin", "lyrica", "pregabalin", "tramadol", "oxycodone", "percocet",
+    "vicodin", "hydrocodone", "morphine", "fentanyl", "suboxone", "methadone", "naloxone",
+    "narcan", "viagra", "cialis", "flomax", "finasteride", "birth control pill", "the pill",
+    "plan b", "humira", "enbrel", "methotrexate", "keytruda", "tamoxifen", "chemo", "botox",
+    "epipen",
+]
+
+MEDICATIONS_HELDOUT = [
+    "norvasc", "zocor", "pravastatin", "rosuvastatin", "glipizide", "glyburide", "jardiance",
+    "farxiga", "victoza", "levemir", "novolog", "tresiba", "toprol", "lopressor", "coreg",
+    "tenormin", "diovan", "valsartan", "benicar", "spironolactone", "aldactone", "hctz",
+    "digoxin", "amiodarone", "pradaxa", "brilinta", "nitroglycerin", "entresto", "levoxyl",
+    "armour thyroid", "medrol", "methylprednisolone", "flonase", "nasonex", "proair",
+    "spiriva", "breo", "dulera", "xyzal", "sudafed", "mucinex", "robitussin", "dayquil",
+    "nyquil", "tums", "imodium", "pepto bismol", "miralax", "dulcolax", "protonix", "zofran",
+    "ondansetron", "reglan", "cephalexin", "clindamycin", "metronidazole", "flagyl",
+    "nitrofurantoin", "macrobid", "valtrex", "valacyclovir", "acyclovir", "tamiflu",
+    "paxlovid", "fluconazole", "diflucan", "pristiq", "remeron", "mirtazapine", "buspirone",
+    "buspar", "hydroxyzine", "atarax", "vistaril", "latuda", "zyprexa", "olanzapine",
+    "haldol", "geodon", "strattera", "guanfacine", "intuniv", "clonidine", "topamax",
+    "topiramate", "keppra", "levetiracetam", "tegretol", "carbamazepine", "dilantin",
+    "imitrex", "sumatriptan", "nurtec", "ubrelvy", "aimovig", "flexeril", "cyclobenzaprine",
+    "baclofen", "tizanidine", "meloxicam", "mobic", "celebrex", "diclofenac", "voltaren",
+    "dilaudid", "norco", "codeine", "tylenol 3", "buprenorphine", "vivitrol", "chantix",
+    "nicorette",
+]
+
+# Sentences with a {} for the name; a name in an ALL-CAPS sentence is written in capitals.
+DIAGNOSIS_TEMPLATES = ["i was diagnosed with {} last year", "PT WITH HX OF {}, STABLE."]
+MEDICATION_TEMPLATES = [
+    "i have been taking {} for a month",
+    "PT STARTED ON {} YESTERDAY.",
+    "my doctor put me on {} last week",
+]
 
 
-def write(path, names):
+def write(path, names, templates, label):
     with open(path, "w") as out:
         for name in names:
-            for template in TEMPLATES:
-                value = name.upper() if template.startswith("PT") else name
+            for template in templates:
+                value = name.upper() if template.isupper() else name
                 text = template.format(value)
                 start = text.index(value)
-                span = {"start": start, "end": start + len(value), "label": "CONDITION"}
+                span = {"start": start, "end": start + len(value), "label": label}
                 out.write(json.dumps({"text": text, "spans": [span]}) + "\n")
 
 
-write("diagnoses_tuned.jsonl", TUNED)
-write("diagnoses_heldout.jsonl", HELDOUT)
+write("diagnoses_tuned.jsonl", DIAGNOSES_TUNED, DIAGNOSIS_TEMPLATES, "CONDITION")
+write("diagnoses_heldout.jsonl", DIAGNOSES_HELDOUT, DIAGNOSIS_TEMPLATES, "CONDITION")
+write("medications_tuned.jsonl", MEDICATIONS_TUNED, MEDICATION_TEMPLATES, "MEDICATION")
+write("medications_heldout.jsonl", MEDICATIONS_HELDOUT, MEDICATION_TEMPLATES, "MEDICATION")
