@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """Writes labeled sets of common diagnoses and medications as patients and notes name them,
 each in chat sentences and in an ALL-CAPS note, for `chatveil eval`:
-diagnoses_tuned.jsonl, diagnoses_heldout.jsonl, medications_tuned.jsonl and
-medications_heldout.jsonl. The TUNED lists were read while the lists and rules of
+diagnoses_tuned.jsonl, diagnoses_heldout.jsonl, diagnoses_blind.jsonl,
+medications_tuned.jsonl and medications_heldout.jsonl. The TUNED lists were read while the lists and rules of
 patterns/dict/ were extended (their misses were added); the HELDOUT lists were written
 before the last of those changes and never used to change them: they estimate coverage of
-names nobody looked at.
+names nobody looked at. DIAGNOSES_HELDOUT's misses were seen before the last change (body
+parts joined to kinds, state words such as "enlarged"); DIAGNOSES_BLIND was written after
+all changes of 2026-11-28 and has changed nothing.
 
 Run from this folder: python3 lists.py
 """
@@ -108,6 +110,19 @@ DIAGNOSES_HELDOUT = [
     "enlarged spleen", "enlarged lymph nodes",
 ]
 
+DIAGNOSES_BLIND = [
+    "bronchial asthma", "allergic rhinitis", "ear infections", "middle ear infection",
+    "swimmer's ear", "sinus pressure", "nasal polyps", "deviated septum", "tonsil stones",
+    "strep", "mono", "glandular fever", "fever blisters", "hand foot and mouth disease",
+    "fifth disease", "bed bugs", "poison ivy", "contact dermatitis", "hives outbreak",
+    "skin allergy", "dog bite", "bee sting allergy", "wrist fracture", "ankle sprain",
+    "knee injury", "stillborn baby", "premature birth", "preterm labor",
+    "gestational hypertension", "postpartum hemorrhage", "breech baby", "heart rate problems",
+    "slow heart rate", "fast heart rate", "chest tightness", "shortness of breath",
+    "trouble breathing", "coughing up blood", "blood in stool", "rectal bleeding",
+    "black stool", "loss of appetite", "unexplained weight loss",
+]
+
 MEDICATIONS_TUNED = [
     "tylenol", "advil", "motrin", "aleve", "ibuprofen", "acetaminophen", "paracetamol",
     "aspirin", "naproxen", "lipitor", "atorvastatin", "simvastatin", "crestor", "metformin",
@@ -173,5 +188,6 @@ def write(path, names, templates, label):
 
 write("diagnoses_tuned.jsonl", DIAGNOSES_TUNED, DIAGNOSIS_TEMPLATES, "CONDITION")
 write("diagnoses_heldout.jsonl", DIAGNOSES_HELDOUT, DIAGNOSIS_TEMPLATES, "CONDITION")
+write("diagnoses_blind.jsonl", DIAGNOSES_BLIND, DIAGNOSIS_TEMPLATES, "CONDITION")
 write("medications_tuned.jsonl", MEDICATIONS_TUNED, MEDICATION_TEMPLATES, "MEDICATION")
 write("medications_heldout.jsonl", MEDICATIONS_HELDOUT, MEDICATION_TEMPLATES, "MEDICATION")

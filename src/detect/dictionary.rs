@@ -805,7 +805,9 @@ impl Dictionaries {
             (&c.inability, &c.abilities),
             (&c.difficulty, &c.struggles),
             (&c.sites, &c.kinds),
+            (&c.body_parts, &c.kinds),
             (&c.injuries, &c.body_parts),
+            (&c.injuries, &c.sites),
         ];
         for (openers, rests) in pairs {
             for opener in openers {
