@@ -3028,6 +3028,9 @@ mod tests {
             "the payment failure was fixed",
             "back issues with my order",
             "a broken link on the page",
+            "I love fatty food",
+            "there were food issues with my order",
+            "memory issues on my phone",
         ] {
             assert!(none_of(text, "CONDITION"), "{text}");
         }
