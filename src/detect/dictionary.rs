@@ -2139,7 +2139,8 @@ fn surname_after(prev: &Token, n: &Token, case: Case) -> bool {
             let common_pair = prev.flags & COMMON_GIVEN != 0
                 && n.flags & SURNAME != 0
                 && (prev.flags | n.flags) & EVERYDAY == 0;
-            listed && (!both_words || common_pair)
+            // "my husband tom has been": a verb, whatever the surname lists hold.
+            listed && (!both_words || common_pair) && n.flags & AUXILIARY == 0
         }
     }
 }
@@ -2759,6 +2760,13 @@ mod tests {
         assert!(none_of("my son will call you back", "PERSON"));
         assert!(none_of("i hope it rains, bill me later", "PERSON"));
         assert!(none_of("it's summer, i'm frank about it", "PERSON"));
+        // A verb after the name is no surname, whatever the surname lists hold.
+        assert!(has(
+            "my husband tom has been having panic attacks",
+            "PERSON",
+            "tom"
+        ));
+        assert!(has("WIFE JANE HAS DEMENTIA", "PERSON", "JANE"));
     }
 
     #[test]
