@@ -189,6 +189,7 @@ struct AddressRules {
     unit: String,
     unit_before: String,
     unit_words: Vec<String>,
+    unit_numbers: Vec<String>,
 }
 
 /// Confidence of each kind of evidence; the engine's overlap resolution prefers the higher.
@@ -395,6 +396,7 @@ pub struct Dictionaries {
     street_endings: Vec<String>,
     counts: Vec<u64>,
     unit_words: Vec<u64>,
+    unit_numbers: Vec<u64>,
     /// The inability and difficulty phrases: a condition starting with one runs on to the
     /// end of its clause.
     clause_openers: Vec<String>,
@@ -848,6 +850,7 @@ impl Dictionaries {
             street_endings: lower(&rules.address.street_endings),
             counts: key_set(&rules.address.counts),
             unit_words: key_set(&rules.address.unit_words),
+            unit_numbers: key_set(&rules.address.unit_numbers),
             clause_openers,
             clause_first_words,
             clause_ends: key_set(&c.clause_ends),
@@ -906,9 +909,12 @@ impl Dictionaries {
             }
             let all = t.flags | t.phrase_flags;
             // Both street rules need case and a capital before or after the number.
+            // "my address is House no 45": the cue is two words back.
             let street_number = t.digit
                 && case == Case::Mixed
-                && (i > 0 && tokens[i - 1].capital || t.cued & PLACE_STRONG_CUE != 0);
+                && (i > 0 && tokens[i - 1].capital
+                    || t.cued & PLACE_STRONG_CUE != 0
+                    || i > 1 && tokens[i - 2].cued & PLACE_STRONG_CUE != 0);
             if street_number {
                 if let Some((start, end, score)) = self.numbered_street(text, tokens, keys, i, case)
                 {
@@ -1341,12 +1347,23 @@ impl Dictionaries {
         case: Case,
     ) -> Option<(usize, usize)> {
         let n = &tokens[i];
-        // The cue may stand before a unit whose number this is ("my address is Flat 402").
-        let unit = i.checked_sub(1).filter(|&u| {
+        // The cue may stand before a unit whose number this is ("my address is Flat 402",
+        // "House no 45", "Plot No. 7").
+        let cued_unit = |u: usize| {
             tokens[u].cued & PLACE_STRONG_CUE != 0
-                && &text[tokens[u].end..n.start] == " "
                 && self.unit_words.binary_search(&keys[u]).is_ok()
-        });
+        };
+        let unit = i
+            .checked_sub(1)
+            .filter(|&u| cued_unit(u) && &text[tokens[u].end..n.start] == " ")
+            .or_else(|| {
+                let u = i.checked_sub(2)?;
+                let no = &tokens[u + 1];
+                let numbered = matches!(&text[tokens[u].end..no.start], " " | ".")
+                    && self.unit_numbers.binary_search(&keys[u + 1]).is_ok()
+                    && matches!(&text[no.end..n.start], " " | ". " | "." | ": ");
+                (cued_unit(u) && numbered).then_some(u)
+            });
         if case != Case::Mixed
             || n.cued & PLACE_STRONG_CUE == 0 && unit.is_none()
             || !house_number(&text[n.start..n.end])
@@ -1369,7 +1386,13 @@ impl Dictionaries {
                 .filter(|w| adjacent(m, w))
                 .map(|w| w.capital);
             let clause = m.flags & GIVEN != 0 && next_capital == Some(false);
-            if !(gap == " " || comma) || !(m.capital || ordinal) || comma && clause {
+            // The number of a named part ("Sector 15", "Phase 2") belongs to it.
+            let part_number = m.digit
+                && gap == " "
+                && tokens[last].capital
+                && !tokens[last].digit
+                && m.end - m.start <= 4;
+            if !(gap == " " || comma) || !(m.capital || ordinal || part_number) || comma && clause {
                 break;
             }
             // After a comma, the address's tail takes a town with its region and postcode;
@@ -1383,7 +1406,9 @@ impl Dictionaries {
                 last = tokens.partition_point(|t| t.start < m.phrase_end) - 1;
                 continue;
             }
-            if m.digit && !ordinal || m.flags & (NOT_STREET | CUES | NEVER_ALONE) != 0 {
+            if m.digit && !ordinal && !part_number
+                || m.flags & (NOT_STREET | CUES | NEVER_ALONE) != 0
+            {
                 break;
             }
             last += 1;
@@ -2865,6 +2890,18 @@ mod tests {
         ));
         assert!(none_of("the meeting moved to 1 July 2024", "ADDRESS"));
         assert!(none_of("the address is 3 pm sharp", "ADDRESS"));
+        // A unit's "no" before its number, and numbered parts ("Sector 15").
+        assert!(has(
+            "my address is House no 45, Sector 15, Gurgaon, Haryana 122001",
+            "ADDRESS",
+            "House no 45, Sector 15, Gurgaon, Haryana 122001"
+        ));
+        assert!(has(
+            "my address is H.No. 12, Phase 2, Mohali",
+            "ADDRESS",
+            "H.No. 12, Phase 2, Mohali"
+        ));
+        assert!(none_of("my house no longer has 3 rooms", "ADDRESS"));
     }
 
     #[test]
