@@ -1814,6 +1814,16 @@ fn place(text: &str, tokens: &[Token], i: usize, case: Case) -> Option<(usize, f
     {
         // "I live in Xyzville": a capitalized unknown word after a strong place cue.
         return Some((t.end, SCORE_CUED));
+    } else if t.cued & PLACE_STRONG_CUE != 0
+        && case == Case::None
+        && t.flags & (WORD | NAME | NEVER_ALONE | CUES) == 0
+        && !t.digit
+        && t.end - t.start > MIN_UNKNOWN
+        && !inflected(t, text)
+    {
+        // "i live in koramangala": in text without case, an unknown word no list holds
+        // and that reads as no English word.
+        return Some((t.end, SCORE_CUED));
     } else if t.cued & PLACE_CUE != 0
         && case == Case::Mixed
         && t.capital
@@ -2896,6 +2906,8 @@ mod tests {
             "ADDRESS",
             "House no 45, Sector 15, Gurgaon, Haryana 122001"
         ));
+        assert!(has("i live in koramangala", "LOCATION", "koramangala"));
+        assert!(none_of("i live in fear of the dentist", "LOCATION"));
         assert!(has(
             "my address is H.No. 12, Phase 2, Mohali",
             "ADDRESS",
