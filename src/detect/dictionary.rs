@@ -3039,6 +3039,8 @@ mod tests {
                 ("PT ON SYNTHROID DAILY", "SYNTHROID"),
                 ("i forgot my insulin at home", "insulin"),
                 ("she is on birth control pills", "birth control pills"),
+                ("my bp meds make me dizzy", "bp meds"),
+                ("I was put on a statin", "statin"),
             ],
         );
         assert!(none_of("i took the bus to work", "MEDICATION"));
