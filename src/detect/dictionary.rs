@@ -1002,7 +1002,13 @@ impl Dictionaries {
                 } else {
                     end
                 };
-                let end = area_tail(text, tokens, end, case, false);
+                let end = area_tail(
+                    text,
+                    tokens,
+                    end,
+                    case,
+                    score == SCORE_CUED && case == Case::None,
+                );
                 emit(t.start, end, &self.location, score);
             }
             if let Some((first, last, score)) = person(text, tokens, i, case) {
@@ -2907,6 +2913,11 @@ mod tests {
             "House no 45, Sector 15, Gurgaon, Haryana 122001"
         ));
         assert!(has("i live in koramangala", "LOCATION", "koramangala"));
+        assert!(has(
+            "i live in koramangala, bangalore",
+            "LOCATION",
+            "koramangala, bangalore"
+        ));
         assert!(none_of("i live in fear of the dentist", "LOCATION"));
         assert!(has(
             "my address is H.No. 12, Phase 2, Mohali",
