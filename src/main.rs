@@ -263,7 +263,6 @@ fn stream(args: StreamArgs) -> Result<u8> {
         (None, Some(dir)) => dir.join("quarantine").join(format!("run-{run_id}.jsonl")),
         (None, None) => PathBuf::from(format!("chatveil-quarantine-{run_id}.jsonl")),
     };
-    let mut input = std::io::BufReader::with_capacity(1 << 20, std::io::stdin().lock());
     let mut output = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     let summary = pipeline::stream(
         StreamOptions {
@@ -275,7 +274,7 @@ fn stream(args: StreamArgs) -> Result<u8> {
             quarantine_path,
             run_id,
         },
-        &mut input,
+        std::io::stdin(),
         &mut output,
     )?;
     eprintln!(

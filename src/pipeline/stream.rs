@@ -1,7 +1,8 @@
 //! Streaming: JSONL in, sanitized JSONL out (or rolling Parquet), one line per message in
-//! input order. Lines already buffered are sanitized together in parallel; output is
-//! flushed whenever no further complete line is waiting, so under `tail -f` or a Spark
-//! `pipe()` each line comes out as soon as it went in, and under load output is batched.
+//! input order. Input is read ahead on a thread of its own; the lines that have arrived are
+//! sanitized together in parallel; output is flushed whenever no further complete line is
+//! waiting, so under `tail -f` or a Spark `pipe()` each line comes out as soon as it went
+//! in, and under load output is batched.
 
 use super::unit::UnitContext;
 use super::PipelineError;
@@ -13,13 +14,20 @@ use crate::read::{Chunk, Format, Parser};
 use crate::transform::Transformer;
 use crate::write::{write_line, PartWriter, QuarantineEntry, QuarantineKind, QuarantineWriter};
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::path::PathBuf;
+use std::sync::mpsc::{sync_channel, Receiver, TryRecvError};
 use std::sync::Arc;
 use std::time::Duration;
 
-/// Most bytes of buffered input sanitized as one batch.
+/// Most bytes of arrived input sanitized as one batch (one block more at most).
 const BATCH_BYTES: usize = 4 << 20;
+
+/// Bytes the read-ahead thread asks for at a time (a pipe gives 64 KiB at most).
+const BLOCK_BYTES: usize = 256 << 10;
+
+/// Blocks read ahead and not yet taken: what the stream holds beyond its batch.
+const BLOCKS_AHEAD: usize = 16;
 
 pub struct StreamOptions<'a> {
     pub config: &'a Config,
@@ -45,9 +53,12 @@ pub struct StreamSummary {
     pub findings: BTreeMap<String, u64>,
 }
 
-pub fn stream<R: Read>(
+/// Sanitizes `input` to `output`. The input is read on a thread of its own, which is left
+/// behind should this return early on an error, blocked on an input that never ends: the
+/// process is about to exit then.
+pub fn stream<R: Read + Send + 'static>(
     opts: StreamOptions<'_>,
-    input: &mut BufReader<R>,
+    input: R,
     output: &mut dyn Write,
 ) -> Result<StreamSummary, PipelineError> {
     let config = opts.config;
@@ -80,8 +91,11 @@ pub fn stream<R: Read>(
     // One input buffer for the whole stream: a fresh one per batch would be mapped and
     // faulted in anew every time.
     let mut chunk = Chunk::default();
+    let mut input = ReadAhead::spawn(input);
     loop {
-        read_available(input, &mut line_no, &mut chunk).map_err(PipelineError::Input)?;
+        input
+            .next_batch(&mut line_no, &mut chunk)
+            .map_err(PipelineError::Input)?;
         if chunk.units.is_empty() {
             break;
         }
@@ -111,7 +125,7 @@ pub fn stream<R: Read>(
         if let Some(p) = parts.as_mut() {
             p.roll_if_older(opts.roll_after)?;
         }
-        if !has_complete_line(input) {
+        if !input.has_complete_line() {
             output.flush().map_err(out_err)?;
         }
     }
@@ -123,51 +137,133 @@ pub fn stream<R: Read>(
     Ok(summary)
 }
 
-/// Whether another complete line is already buffered, so reading it will not block.
-fn has_complete_line<R: Read>(input: &BufReader<R>) -> bool {
-    input.buffer().contains(&b'\n')
+/// Input read ahead by a thread of its own, in blocks as they arrive, so that a batch takes
+/// every complete line that has arrived whatever feeds the input. Read on demand, a pipe
+/// (64 KiB a read) cut batches that small, and reading waited while the batch before was
+/// sanitized: `stream` through a pipe ran at 33 MB/s on one thread where from a file it
+/// ran at 44 (`cargo bench --bench throughput`, 256 MiB, 2026-11-28).
+struct ReadAhead {
+    blocks: Receiver<std::io::Result<Vec<u8>>>,
+    /// Bytes that arrived after the last complete line taken.
+    rest: Vec<u8>,
+    /// The input has ended (or failed), and all of it is in `rest` or taken.
+    done: bool,
+    /// A read error met while looking ahead, for the next batch to report.
+    failed: Option<std::io::Error>,
 }
 
-/// Reads one line (blocking), then every further complete line already buffered, up to
-/// `BATCH_BYTES`; blank lines are counted but are no units, and reading goes on until a
-/// batch holds a unit or the input ends. The buffered lines are copied at once and cut
-/// with one pass over them: reading them one by one scanned each line twice, once to read
-/// it and once to see whether another was waiting.
-fn read_available<R: Read>(
-    input: &mut BufReader<R>,
-    line_no: &mut u64,
-    chunk: &mut Chunk,
-) -> std::io::Result<()> {
-    chunk.units.clear();
-    loop {
-        chunk.buf.clear();
-        // What is already buffered is what this batch will hold; under `tail -f` a line.
-        chunk
-            .buf
-            .reserve(input.buffer().len().min(BATCH_BYTES) + 4096);
-        if input.read_until(b'\n', &mut chunk.buf)? == 0 {
-            return Ok(());
-        }
-        let room = BATCH_BYTES.saturating_sub(chunk.buf.len());
-        let buffered = input.buffer();
-        if let Some(last) = memchr::memrchr(b'\n', &buffered[..buffered.len().min(room)]) {
-            chunk.buf.extend_from_slice(&buffered[..=last]);
-            input.consume(last + 1);
-        }
-        let mut start = 0;
-        // Only the last line can lack its newline, at the end of input.
-        let ends = memchr::memchr_iter(b'\n', &chunk.buf).map(|at| at + 1);
-        let unterminated = (!chunk.buf.ends_with(b"\n")).then_some(chunk.buf.len());
-        for end in ends.chain(unterminated) {
-            *line_no += 1;
-            if !chunk.buf[start..end].iter().all(u8::is_ascii_whitespace) {
-                chunk.units.push((*line_no, start..end));
+impl ReadAhead {
+    fn spawn<R: Read + Send + 'static>(mut input: R) -> ReadAhead {
+        let (send, blocks) = sync_channel(BLOCKS_AHEAD);
+        std::thread::spawn(move || loop {
+            let mut block = vec![0; BLOCK_BYTES];
+            let read = match input.read(&mut block) {
+                Ok(0) => return,
+                Ok(n) => {
+                    block.truncate(n);
+                    Ok(block)
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => Err(e),
+            };
+            let failed = read.is_err();
+            if send.send(read).is_err() || failed {
+                return;
             }
-            start = end;
+        });
+        ReadAhead {
+            blocks,
+            rest: Vec::new(),
+            done: false,
+            failed: None,
         }
-        if !chunk.units.is_empty() {
-            return Ok(());
+    }
+
+    /// Appends a block that arrived to `buf`; false when none did (`wait`: when the input
+    /// ended).
+    fn take(&mut self, buf: &mut Vec<u8>, wait: bool) -> std::io::Result<bool> {
+        let block = if wait {
+            self.blocks.recv().ok()
+        } else {
+            match self.blocks.try_recv() {
+                Ok(block) => Some(block),
+                Err(TryRecvError::Empty) => return Ok(false),
+                Err(TryRecvError::Disconnected) => None,
+            }
+        };
+        match block {
+            Some(block) => {
+                buf.extend_from_slice(&block?);
+                Ok(true)
+            }
+            None => {
+                self.done = true;
+                Ok(false)
+            }
         }
+    }
+
+    /// Fills `chunk` with every complete line that has arrived, waiting for one if none
+    /// has, up to about `BATCH_BYTES`; blank lines are counted but are no units, and
+    /// reading goes on until a batch holds a unit or the input ends (an empty batch).
+    fn next_batch(&mut self, line_no: &mut u64, chunk: &mut Chunk) -> std::io::Result<()> {
+        chunk.units.clear();
+        if let Some(e) = self.failed.take() {
+            return Err(e);
+        }
+        loop {
+            chunk.buf.clear();
+            chunk.buf.append(&mut self.rest);
+            // Only the bytes that arrived since are searched for a newline.
+            let mut searched = 0;
+            while !self.done && !chunk.buf[searched..].contains(&b'\n') {
+                searched = chunk.buf.len();
+                self.take(&mut chunk.buf, true)?;
+            }
+            while !self.done && chunk.buf.len() < BATCH_BYTES && self.take(&mut chunk.buf, false)? {
+            }
+            // The bytes after the last newline wait for the rest of their line; at the end
+            // of the input the last line may lack its newline.
+            let cut = if self.done {
+                chunk.buf.len()
+            } else {
+                memchr::memrchr(b'\n', &chunk.buf).map_or(0, |last| last + 1)
+            };
+            self.rest.extend_from_slice(&chunk.buf[cut..]);
+            chunk.buf.truncate(cut);
+            let mut start = 0;
+            let ends = memchr::memchr_iter(b'\n', &chunk.buf).map(|at| at + 1);
+            let unterminated =
+                (!chunk.buf.ends_with(b"\n") && !chunk.buf.is_empty()).then_some(chunk.buf.len());
+            for end in ends.chain(unterminated) {
+                *line_no += 1;
+                if !chunk.buf[start..end].iter().all(u8::is_ascii_whitespace) {
+                    chunk.units.push((*line_no, start..end));
+                }
+                start = end;
+            }
+            if !chunk.units.is_empty() || self.done {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Whether another complete line has arrived, so the next batch will not wait.
+    /// It takes what has arrived only until a newline is among it: taking all of it would
+    /// race the reader through a whole file.
+    fn has_complete_line(&mut self) -> bool {
+        let mut rest = std::mem::take(&mut self.rest);
+        let mut searched = 0;
+        while !self.done && self.failed.is_none() && !rest[searched..].contains(&b'\n') {
+            searched = rest.len();
+            match self.take(&mut rest, false) {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(e) => self.failed = Some(e),
+            }
+        }
+        self.rest = rest;
+        self.failed.is_some() || self.rest.contains(&b'\n')
     }
 }
 
@@ -175,41 +271,74 @@ fn read_available<R: Read>(
 mod tests {
     use super::*;
 
-    /// Every unit of a batch, as (line number, text).
-    fn units(chunk: &Chunk) -> Vec<(u64, String)> {
-        (0..chunk.units.len())
-            .map(|i| {
-                let (n, bytes) = chunk.unit(i);
-                (n, String::from_utf8(bytes.to_vec()).unwrap())
-            })
-            .collect()
+    /// A reader that gives at most `step` bytes a read, as a pipe gives what has arrived.
+    struct Trickle {
+        data: Vec<u8>,
+        at: usize,
+        step: usize,
     }
 
-    #[test]
-    fn batches_hold_buffered_lines_and_skip_blank_ones() {
-        let input = b"\n  \n{\"a\":1}\n\n{\"b\":2}\n{\"c\":3}";
-        for capacity in [1, 3, 8, 64] {
-            let mut reader = BufReader::with_capacity(capacity, &input[..]);
-            let (mut line_no, mut chunk, mut got) = (0, Chunk::default(), Vec::new());
-            loop {
-                read_available(&mut reader, &mut line_no, &mut chunk).unwrap();
-                if chunk.units.is_empty() {
-                    break;
-                }
-                got.extend(units(&chunk));
+    impl Read for Trickle {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.step.min(buf.len()).min(self.data.len() - self.at);
+            buf[..n].copy_from_slice(&self.data[self.at..self.at + n]);
+            self.at += n;
+            Ok(n)
+        }
+    }
+
+    /// Every unit of every batch until the end, as (line number, text).
+    fn all_units(data: &[u8], step: usize) -> Vec<(u64, String)> {
+        let trickle = Trickle {
+            data: data.to_vec(),
+            at: 0,
+            step,
+        };
+        let mut ahead = ReadAhead::spawn(trickle);
+        let (mut line_no, mut chunk, mut got) = (0, Chunk::default(), Vec::new());
+        loop {
+            ahead.next_batch(&mut line_no, &mut chunk).unwrap();
+            if chunk.units.is_empty() {
+                return got;
             }
-            let want = [(3, "{\"a\":1}\n"), (5, "{\"b\":2}\n"), (6, "{\"c\":3}")];
-            let want: Vec<(u64, String)> = want.iter().map(|&(n, t)| (n, t.into())).collect();
-            assert_eq!(got, want, "buffer of {capacity} bytes");
+            for i in 0..chunk.units.len() {
+                let (n, bytes) = chunk.unit(i);
+                got.push((n, String::from_utf8(bytes.to_vec()).unwrap()));
+            }
         }
     }
 
     #[test]
-    fn one_read_takes_every_complete_line_buffered() {
-        let mut reader = BufReader::with_capacity(64, &b"{\"a\":1}\n{\"b\":2}\n{\"c\""[..]);
+    fn batches_hold_arrived_lines_and_skip_blank_ones() {
+        let input = b"\n  \n{\"a\":1}\n\n{\"b\":2}\n{\"c\":3}";
+        let want = [(3, "{\"a\":1}\n"), (5, "{\"b\":2}\n"), (6, "{\"c\":3}")];
+        let want: Vec<(u64, String)> = want.iter().map(|&(n, t)| (n, t.into())).collect();
+        for step in [1, 3, 8, 64, BLOCK_BYTES] {
+            assert_eq!(all_units(input, step), want, "{step} bytes a read");
+        }
+    }
+
+    #[test]
+    fn a_batch_takes_every_line_that_arrived_and_keeps_a_partial_one() {
+        let lines: String = (0..5000).map(|i| format!("{{\"n\":{i}}}\n")).collect();
+        let input = format!("{lines}{{\"partial\"");
+        let got = all_units(input.as_bytes(), 1000);
+        assert_eq!(got.len(), 5001);
+        assert_eq!(got[4999], (5000, "{\"n\":4999}\n".to_string()));
+        assert_eq!(got[5000], (5001, "{\"partial\"".to_string()));
+    }
+
+    #[test]
+    fn read_errors_reach_the_batch() {
+        struct Failing;
+        impl Read for Failing {
+            fn read(&mut self, _: &mut [u8]) -> std::io::Result<usize> {
+                Err(std::io::Error::other("disk gone"))
+            }
+        }
+        let mut ahead = ReadAhead::spawn(Failing);
         let (mut line_no, mut chunk) = (0, Chunk::default());
-        read_available(&mut reader, &mut line_no, &mut chunk).unwrap();
-        assert_eq!(units(&chunk).len(), 2, "the partial third line waits");
-        assert_eq!(reader.buffer(), b"{\"c\"");
+        let err = ahead.next_batch(&mut line_no, &mut chunk).unwrap_err();
+        assert_eq!(err.to_string(), "disk gone");
     }
 }
