@@ -2168,7 +2168,9 @@ fn is_s(t: &Token) -> bool {
 
 /// Whether `n` continues the name ending in `prev` as its surname (or middle name).
 fn surname_after(prev: &Token, n: &Token, case: Case) -> bool {
-    if n.digit || n.flags & (NEVER_ALONE | CUES | CONDITION | MEDICATION) != 0 {
+    // A verb is no surname, whatever the surname lists hold ("my husband tom has been",
+    // "Angel Has Fallen").
+    if n.digit || n.flags & (NEVER_ALONE | CUES | CONDITION | MEDICATION | AUXILIARY) != 0 {
         return false;
     }
     let listed = n.flags & NAME != 0;
@@ -2180,8 +2182,7 @@ fn surname_after(prev: &Token, n: &Token, case: Case) -> bool {
             let common_pair = prev.flags & COMMON_GIVEN != 0
                 && n.flags & SURNAME != 0
                 && (prev.flags | n.flags) & EVERYDAY == 0;
-            // "my husband tom has been": a verb, whatever the surname lists hold.
-            listed && (!both_words || common_pair) && n.flags & AUXILIARY == 0
+            listed && (!both_words || common_pair)
         }
     }
 }
@@ -2808,6 +2809,7 @@ mod tests {
             "tom"
         ));
         assert!(has("WIFE JANE HAS DEMENTIA", "PERSON", "JANE"));
+        assert!(none_of("we watched Angel Has Fallen last night", "PERSON"));
     }
 
     #[test]
