@@ -397,6 +397,9 @@ pub struct Dictionaries {
     counts: Vec<u64>,
     unit_words: Vec<u64>,
     unit_numbers: Vec<u64>,
+    /// Nationality and language words: never a name before a lowercase word without a
+    /// strong cue.
+    origins: Vec<u64>,
     /// The inability and difficulty phrases: a condition starting with one runs on to the
     /// end of its clause.
     clause_openers: Vec<String>,
@@ -851,6 +854,7 @@ impl Dictionaries {
             counts: key_set(&rules.address.counts),
             unit_words: key_set(&rules.address.unit_words),
             unit_numbers: key_set(&rules.address.unit_numbers),
+            origins: key_set(&rules.person.origins),
             clause_openers,
             clause_first_words,
             clause_ends: key_set(&c.clause_ends),
@@ -1011,7 +1015,15 @@ impl Dictionaries {
                 );
                 emit(t.start, end, &self.location, score);
             }
-            if let Some((first, last, score)) = person(text, tokens, i, case) {
+            // "with French subtitles": after a weak cue, a nationality before a lowercase
+            // word is its adjective ("Mr. French called" has a strong cue).
+            let adjective = t.cued & (PERSON_STRONG_CUE | PERSON_RELATION) == 0
+                && tokens
+                    .get(i + 1)
+                    .is_some_and(|n| adjacent(t, n) && !n.capital && !n.digit)
+                && self.origins.binary_search(&keys[i]).is_ok();
+            if let Some((first, last, score)) = person(text, tokens, i, case).filter(|_| !adjective)
+            {
                 emit(tokens[first].start, tokens[last].end, &self.person, score);
             }
             i += 1;
@@ -2469,6 +2481,7 @@ mod tests {
             "I feel like Thai food",
             "Try the German beer",
             "Fetch me something Thai.",
+            "I prefer to see it with French subtitles.",
         ] {
             assert!(none_of(text, "PERSON"), "{text}");
         }
