@@ -1006,6 +1006,8 @@ impl Dictionaries {
                 } else {
                     end
                 };
+                // In text without case a town after a cued place belongs to it ("i live in
+                // koramangala, bangalore"), where on its own it would need a cue.
                 let end = area_tail(
                     text,
                     tokens,
@@ -1017,12 +1019,15 @@ impl Dictionaries {
             }
             // "with French subtitles": after a weak cue, a nationality before a lowercase
             // word is its adjective ("Mr. French called" has a strong cue).
-            let adjective = t.cued & (PERSON_STRONG_CUE | PERSON_RELATION) == 0
-                && tokens
-                    .get(i + 1)
-                    .is_some_and(|n| adjacent(t, n) && !n.capital && !n.digit)
-                && self.origins.binary_search(&keys[i]).is_ok();
-            if let Some((first, last, score)) = person(text, tokens, i, case).filter(|_| !adjective)
+            let adjective = || {
+                t.cued & (PERSON_STRONG_CUE | PERSON_RELATION) == 0
+                    && tokens
+                        .get(i + 1)
+                        .is_some_and(|n| adjacent(t, n) && !n.capital && !n.digit)
+                    && self.origins.binary_search(&keys[i]).is_ok()
+            };
+            if let Some((first, last, score)) =
+                person(text, tokens, i, case).filter(|_| !adjective())
             {
                 emit(tokens[first].start, tokens[last].end, &self.person, score);
             }

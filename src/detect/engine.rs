@@ -779,9 +779,9 @@ impl Detector {
         let Some(words) = &self.context_words else {
             return;
         };
-        let Ok(mut state) = words.start_state(Anchored::No) else {
-            return;
-        };
+        let mut state = words
+            .start_state(Anchored::No)
+            .expect("the context-word automaton is built unanchored");
         for (at, &byte) in text.as_bytes().iter().enumerate() {
             state = words.next_state(Anchored::No, state, byte);
             if words.is_special(state) && words.is_match(state) {

@@ -155,14 +155,13 @@ struct ReadAhead {
 impl ReadAhead {
     fn spawn<R: Read + Send + 'static>(mut input: R) -> ReadAhead {
         let (send, blocks) = sync_channel(BLOCKS_AHEAD);
+        // One buffer to read into; each block sent holds what one read gave, no more (a pipe
+        // gives 64 KiB), so the blocks waiting hold at most BLOCKS_AHEAD reads.
+        let mut buf = vec![0; BLOCK_BYTES];
         std::thread::spawn(move || loop {
-            let mut block = vec![0; BLOCK_BYTES];
-            let read = match input.read(&mut block) {
+            let read = match input.read(&mut buf) {
                 Ok(0) => return,
-                Ok(n) => {
-                    block.truncate(n);
-                    Ok(block)
-                }
+                Ok(n) => Ok(buf[..n].to_vec()),
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
                 Err(e) => Err(e),
             };
@@ -203,9 +202,24 @@ impl ReadAhead {
         }
     }
 
+    /// Appends arrived blocks to `buf` until it holds a newline, the input ends, or (unless
+    /// `wait`) no block has arrived. Only the bytes added are searched for the newline.
+    fn until_newline(&mut self, buf: &mut Vec<u8>, wait: bool) -> std::io::Result<()> {
+        let mut searched = 0;
+        while !self.done && !buf[searched..].contains(&b'\n') {
+            searched = buf.len();
+            if !self.take(buf, wait)? {
+                break;
+            }
+        }
+        Ok(())
+    }
+
     /// Fills `chunk` with every complete line that has arrived, waiting for one if none
     /// has, up to about `BATCH_BYTES`; blank lines are counted but are no units, and
-    /// reading goes on until a batch holds a unit or the input ends (an empty batch).
+    /// reading goes on until a batch holds a unit or the input ends (an empty batch). A
+    /// read error after complete lines arrived is reported by the next call, so that
+    /// those lines are sanitized first.
     fn next_batch(&mut self, line_no: &mut u64, chunk: &mut Chunk) -> std::io::Result<()> {
         chunk.units.clear();
         if let Some(e) = self.failed.take() {
@@ -214,13 +228,16 @@ impl ReadAhead {
         loop {
             chunk.buf.clear();
             chunk.buf.append(&mut self.rest);
-            // Only the bytes that arrived since are searched for a newline.
-            let mut searched = 0;
-            while !self.done && !chunk.buf[searched..].contains(&b'\n') {
-                searched = chunk.buf.len();
-                self.take(&mut chunk.buf, true)?;
-            }
-            while !self.done && chunk.buf.len() < BATCH_BYTES && self.take(&mut chunk.buf, false)? {
+            self.until_newline(&mut chunk.buf, true)?;
+            while !self.done && chunk.buf.len() < BATCH_BYTES {
+                match self.take(&mut chunk.buf, false) {
+                    Ok(true) => {}
+                    Ok(false) => break,
+                    Err(e) => {
+                        self.failed = Some(e);
+                        break;
+                    }
+                }
             }
             // The bytes after the last newline wait for the rest of their line; at the end
             // of the input the last line may lack its newline.
@@ -245,6 +262,9 @@ impl ReadAhead {
             if !chunk.units.is_empty() || self.done {
                 return Ok(());
             }
+            if let Some(e) = self.failed.take() {
+                return Err(e);
+            }
         }
     }
 
@@ -252,17 +272,13 @@ impl ReadAhead {
     /// It takes what has arrived only until a newline is among it: taking all of it would
     /// race the reader through a whole file.
     fn has_complete_line(&mut self) -> bool {
-        let mut rest = std::mem::take(&mut self.rest);
-        let mut searched = 0;
-        while !self.done && self.failed.is_none() && !rest[searched..].contains(&b'\n') {
-            searched = rest.len();
-            match self.take(&mut rest, false) {
-                Ok(true) => {}
-                Ok(false) => break,
-                Err(e) => self.failed = Some(e),
+        if self.failed.is_none() {
+            let mut rest = std::mem::take(&mut self.rest);
+            if let Err(e) = self.until_newline(&mut rest, false) {
+                self.failed = Some(e);
             }
+            self.rest = rest;
         }
-        self.rest = rest;
         self.failed.is_some() || self.rest.contains(&b'\n')
     }
 }
@@ -326,6 +342,30 @@ mod tests {
         assert_eq!(got.len(), 5001);
         assert_eq!(got[4999], (5000, "{\"n\":4999}\n".to_string()));
         assert_eq!(got[5000], (5001, "{\"partial\"".to_string()));
+    }
+
+    /// Lines that arrived before a read error are sanitized; the error comes after them.
+    #[test]
+    fn lines_before_a_read_error_come_first() {
+        struct LinesThenFailure(usize);
+        impl Read for LinesThenFailure {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                self.0 += 1;
+                match self.0 {
+                    1 => {
+                        buf[..8].copy_from_slice(b"{\"a\":1}\n");
+                        Ok(8)
+                    }
+                    _ => Err(std::io::Error::other("disk gone")),
+                }
+            }
+        }
+        let mut ahead = ReadAhead::spawn(LinesThenFailure(0));
+        let (mut line_no, mut chunk) = (0, Chunk::default());
+        ahead.next_batch(&mut line_no, &mut chunk).unwrap();
+        assert_eq!(chunk.units.len(), 1);
+        let err = ahead.next_batch(&mut line_no, &mut chunk).unwrap_err();
+        assert_eq!(err.to_string(), "disk gone");
     }
 
     #[test]
