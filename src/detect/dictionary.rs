@@ -3125,4 +3125,30 @@ mod tests {
             assert!(none_of(text, "CONDITION"), "{text}");
         }
     }
+
+    /// MeSH names of diseases that ICD-10-CM titles put otherwise; its inverted entry terms
+    /// and short abbreviations are not listed.
+    #[test]
+    fn mesh_names_are_conditions() {
+        finds_each(
+            "CONDITION",
+            &[
+                ("CT SHOWED A SUBDURAL HEMATOMA", "SUBDURAL HEMATOMA"),
+                ("my dad was diagnosed with glioblastoma", "glioblastoma"),
+                (
+                    "admitted with community-acquired pneumonia",
+                    "community-acquired pneumonia",
+                ),
+                ("history of ischemic stroke", "ischemic stroke"),
+            ],
+        );
+        for text in [
+            "the CAD price went up",
+            "a foreign body of work",
+            "send it to MS Jones",
+            "my body weight is fine",
+        ] {
+            assert!(none_of(text, "CONDITION"), "{text}");
+        }
+    }
 }
