@@ -206,6 +206,8 @@ const MAX_GAP: usize = 4;
 /// Shortest unlisted word taken as a name after a cue ("hi ya" is no name); in text
 /// without case it must be longer still, as clinical abbreviations ("NAD") are short.
 const MIN_UNKNOWN: usize = 3;
+/// Shortest unlisted word taken as a place after a weak cue in text without case.
+const MIN_UNKNOWN_PLACE: usize = 5;
 /// Longest run of words taken as one name, after the first.
 const MAX_NAME_EXTRA: usize = 2;
 /// Most name words between a house number and a street suffix, and before a facility word.
@@ -213,6 +215,10 @@ const MAX_STREET_WORDS: usize = 4;
 /// Most words after a house number that a strong place cue makes an address, over all its
 /// comma-separated parts.
 const MAX_CUED_ADDRESS_WORDS: usize = 8;
+/// Parts after a unit that may come before its town ("Flat 8D, Palm Grove, Nehru Road,
+/// Whitefield, Bengaluru"), and words in each.
+const MAX_UNIT_ADDRESS_PARTS: usize = 5;
+const MAX_UNIT_ADDRESS_PART_WORDS: usize = 4;
 /// Most words a condition's clause runs on after an inability phrase ("could not sleep at
 /// all for weeks").
 const MAX_CLAUSE_WORDS: usize = 6;
@@ -397,6 +403,8 @@ pub struct Dictionaries {
     counts: Vec<u64>,
     unit_words: Vec<u64>,
     unit_numbers: Vec<u64>,
+    /// One bit per key of unit_words and unit_numbers, by its low six bits.
+    unit_filter: u64,
     /// Nationality and language words: never a name before a lowercase word without a
     /// strong cue.
     origins: Vec<u64>,
@@ -854,6 +862,10 @@ impl Dictionaries {
             counts: key_set(&rules.address.counts),
             unit_words: key_set(&rules.address.unit_words),
             unit_numbers: key_set(&rules.address.unit_numbers),
+            unit_filter: key_set(&rules.address.unit_words)
+                .iter()
+                .chain(&key_set(&rules.address.unit_numbers))
+                .fold(0, |bits, key| bits | 1 << (key & 63)),
             origins: key_set(&rules.person.origins),
             clause_openers,
             clause_first_words,
@@ -912,18 +924,8 @@ impl Dictionaries {
                 continue;
             }
             let all = t.flags | t.phrase_flags;
-            // Both street rules need case and a capital before or after the number.
-            // "my address is House no 45": the cue is two words back.
-            let street_number = t.digit
-                && case == Case::Mixed
-                && (i > 0 && tokens[i - 1].capital
-                    || t.cued & PLACE_STRONG_CUE != 0
-                    || i > 1 && tokens[i - 2].cued & PLACE_STRONG_CUE != 0);
-            if street_number {
-                if let Some((start, end, score)) = self.numbered_street(text, tokens, keys, i, case)
-                {
-                    emit(start, end, &self.address, score);
-                }
+            if t.digit {
+                self.addresses_at_number(text, tokens, keys, i, case, &mut emit);
             }
             if all & !INERT == 0 && t.cued == 0 {
                 // Most words: no rule starts at them (a debug build checks the two rules
@@ -1357,6 +1359,127 @@ impl Dictionaries {
         let found =
             (compound || first < k) && !numbered && !self.counted_after(text, tokens, keys, i);
         found.then(|| (tokens[first].start, self.address_end(text, tokens, i)))
+    }
+
+    /// "Flat 8D, Palm Grove, Nehru Road, Whitefield, Bengaluru", "C-959, Prestige Towers,
+    /// Mylapore, Chennai - 600004": a unit and its number, then parts after commas up to a
+    /// listed town or a six-digit PIN, as Indian and British addresses are written. The unit
+    /// is a unit word ("flat", "house no."), "no." alone, or a block letter ("B-908"); the
+    /// town or PIN must come within a few parts, so that a count or a list ("unit 2, page
+    /// 5") is no address. Needs no cue and no case: clinical notes write these in capitals.
+    /// The addresses that a number starts or ends, found apart from the loop over words:
+    /// numbers are many, addresses few.
+    #[inline(never)]
+    fn addresses_at_number(
+        &self,
+        text: &str,
+        tokens: &[Token],
+        keys: &[u64],
+        i: usize,
+        case: Case,
+        emit: &mut impl FnMut(usize, usize, &Arc<str>, f32),
+    ) {
+        let t = &tokens[i];
+        // Both street rules need case and a capital before or after the number.
+        // "my address is House no 45": the cue is two words back.
+        let street_number = case == Case::Mixed
+            && (i > 0 && tokens[i - 1].capital
+                || t.cued & PLACE_STRONG_CUE != 0
+                || i > 1 && tokens[i - 2].cued & PLACE_STRONG_CUE != 0);
+        if street_number {
+            if let Some((start, end, score)) = self.numbered_street(text, tokens, keys, i, case) {
+                emit(start, end, &self.address, score);
+            }
+        }
+        if i > 0 && self.may_follow_unit(tokens, keys, i) {
+            if let Some((start, end)) = self.unit_address(text, tokens, keys, i, case) {
+                emit(start, end, &self.address, SCORE_ADDRESS);
+            }
+        }
+    }
+
+    /// Whether the word before the number at `tokens[i]` may be a unit ("flat", "no", the
+    /// "B" of "B-908"): a filter on its key's low bits, so that most numbers ("$42.50",
+    /// "order 778812") cost a few instructions.
+    fn may_follow_unit(&self, tokens: &[Token], keys: &[u64], i: usize) -> bool {
+        let p = &tokens[i - 1];
+        !p.digit
+            && tokens[i].start - p.end <= 2
+            && (p.end - p.start == 1 || self.unit_filter >> (keys[i - 1] & 63) & 1 != 0)
+    }
+
+    fn unit_address(
+        &self,
+        text: &str,
+        tokens: &[Token],
+        keys: &[u64],
+        i: usize,
+        case: Case,
+    ) -> Option<(usize, usize)> {
+        let n = &tokens[i];
+        let p = tokens.get(i.checked_sub(1)?)?;
+        // Most numbers follow another number or no word right before them ("$42.50").
+        if p.digit || n.start - p.end > 2 || !house_number(&text[n.start..n.end]) {
+            return None;
+        }
+        let gap = |a: &Token, b: &Token| &text[a.end..b.start];
+        let is_unit = |u: usize| self.unit_words.binary_search(&keys[u]).is_ok();
+        let is_no = |u: usize| self.unit_numbers.binary_search(&keys[u]).is_ok();
+        let start = match gap(p, n) {
+            " " if is_unit(i - 1) => p.start,
+            " " | "." | ". " | ": " if is_no(i - 1) => match i.checked_sub(2) {
+                Some(u) if is_unit(u) && matches!(gap(&tokens[u], p), " " | ".") => tokens[u].start,
+                // "No. 9" alone: after an address cue or at the start of a part, not after
+                // a word it numbers ("order no. 5").
+                Some(u) if gap(&tokens[u], p) == " " && p.cued & PLACE_STRONG_CUE == 0 => {
+                    return None
+                }
+                _ => p.start,
+            },
+            "-" if p.end - p.start == 1 && !p.digit => p.start,
+            _ => return None,
+        };
+        let mut k = i + 1;
+        if tokens.get(k).is_none_or(|t| gap(n, t) != ", ") {
+            return None;
+        }
+        // A town spelt like a word ("Page", "Holly") only when capitalized in text with case.
+        let town = |t: &Token| {
+            t.flags & NEVER_ALONE == 0 && (t.flags & WORD == 0 || case == Case::Mixed && t.capital)
+        };
+        for _ in 0..MAX_UNIT_ADDRESS_PARTS {
+            let first = k;
+            loop {
+                let t = tokens.get(k)?;
+                if t.phrase_flags & CITY != 0 {
+                    let end = t.phrase_end;
+                    return Some((start, area_tail(text, tokens, end, case, true)));
+                }
+                if t.flags & CITY != 0 && town(t) {
+                    return Some((start, area_tail(text, tokens, t.end, case, true)));
+                }
+                if postcode(text, t) && t.end - t.start == 6 {
+                    return Some((start, t.end));
+                }
+                // The parts of an address are names and numbers, not a clause ("room 5, then
+                // we went to Paris").
+                let part_word = match case {
+                    Case::Mixed => t.capital || t.digit,
+                    Case::None => t.flags & CUES == 0,
+                };
+                if !part_word {
+                    return None;
+                }
+                let next = tokens.get(k + 1)?;
+                k += 1;
+                match gap(t, next) {
+                    " " | "-" | ". " if k - first < MAX_UNIT_ADDRESS_PART_WORDS => {}
+                    ", " | " - " => break,
+                    _ => return None,
+                }
+            }
+        }
+        None
     }
 
     /// "the address is 1 Lower Buitengracht": after a strong place cue, a house number and
@@ -1862,6 +1985,18 @@ fn place(text: &str, tokens: &[Token], i: usize, case: Case) -> Option<(usize, f
         && !inflected(t, text)
     {
         // "the weather in Montara": one capitalized word no list knows, after a place cue.
+        return Some((t.end, SCORE_WEAK));
+    } else if t.cued & PLACE_CUE != 0
+        && case == Case::None
+        && t.flags & (WORD | NAME | NEVER_ALONE | CUES) == 0
+        && !t.digit
+        && t.end - t.start >= MIN_UNKNOWN_PLACE
+        && !t.apostrophe
+        && !inflected(t, text)
+    {
+        // "THE PHARMACY IN VELACHERY", "called from hadapsar": in text without case, a
+        // word no list holds and that reads as no English word, after a place cue. Longer
+        // than the abbreviations of wards that follow the same cues ("TO PACU", "IN NICU").
         return Some((t.end, SCORE_WEAK));
     } else {
         return None;
@@ -2939,6 +3074,20 @@ mod tests {
             "koramangala, bangalore"
         ));
         assert!(none_of("i live in fear of the dentist", "LOCATION"));
+        // After a weak cue, a longer unknown word in text without case.
+        assert!(has(
+            "THE PHARMACY IN VELACHERY SAYS IT IS OUT OF STOCK",
+            "LOCATION",
+            "VELACHERY"
+        ));
+        assert!(has("son called from hadapsar", "LOCATION", "hadapsar"));
+        for text in [
+            "PT TRANSFERRED TO PACU IN STABLE CONDITION",
+            "i went from freaking out to couldn't care less",
+            "SEEN IN CLINIC TODAY",
+        ] {
+            assert!(none_of(text, "LOCATION"), "{text}");
+        }
         assert!(has(
             "my address is H.No. 12, Phase 2, Mohali",
             "ADDRESS",
@@ -3123,6 +3272,44 @@ mod tests {
             "memory issues on my phone",
         ] {
             assert!(none_of(text, "CONDITION"), "{text}");
+        }
+    }
+
+    /// Addresses written from the flat or block to the town or PIN, in any case.
+    #[test]
+    fn units_with_parts_up_to_a_town_are_addresses() {
+        finds_each(
+            "ADDRESS",
+            &[
+                (
+                    "PT RESIDES AT D-354, GANGA APARTMENTS, AUNDH, PUNE - 411007. HX HTN",
+                    "D-354, GANGA APARTMENTS, AUNDH, PUNE - 411007",
+                ),
+                (
+                    "seen at home (C-959, Prestige Towers, Mylapore, Chennai - 600004) today",
+                    "C-959, Prestige Towers, Mylapore, Chennai - 600004",
+                ),
+                (
+                    "address is no. 9, 2nd main, 2nd cross, indiranagar, bengaluru 560038. ok",
+                    "no. 9, 2nd main, 2nd cross, indiranagar, bengaluru 560038",
+                ),
+                (
+                    "House No. 292, Sector 18, Powai, Mumbai 400076",
+                    "House No. 292, Sector 18, Powai, Mumbai 400076",
+                ),
+                (
+                    "send it to Flat 14, 45 The Paddocks, Luton please",
+                    "Flat 14, 45 The Paddocks, Luton",
+                ),
+            ],
+        );
+        for text in [
+            "see unit 2, page 5, chapter 3 of the manual",
+            "order no. 5, reading glasses, london fog jacket",
+            "we had room 5, then we went to Paris",
+            "unit 4, then on to london",
+        ] {
+            assert!(none_of(text, "ADDRESS"), "{text}");
         }
     }
 
