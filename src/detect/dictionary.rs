@@ -2056,10 +2056,15 @@ fn person(text: &str, tokens: &[Token], i: usize, case: Case) -> Option<(usize, 
             p.capital && p.flags & WORD != 0 && adjacent(p, t)
         });
     let pair = given && !never && next.is_some_and(|n| surname_after(t, n, case));
+    // Right after a title or another strong cue, a name may have two letters ("Dr. Xu",
+    // "DR VO"), which the lists leave out.
+    let short = len == 2 && !word && !named && t.flags & (CUES | NEVER_ALONE) == 0;
     let strong_cued = t.cued & PERSON_STRONG_CUE != 0
         && match case {
-            Case::Mixed => capital && (named || unknown),
-            Case::None => named && (!word || given && (!everyday || alone_or_named)) || unknown,
+            Case::Mixed => capital && (named || unknown || short),
+            Case::None => {
+                named && (!word || given && (!everyday || alone_or_named)) || unknown || short
+            }
         };
     // Right after kin ("SISTER MARK", "my friend hope").
     let kin = i
@@ -2106,13 +2111,20 @@ fn person(text: &str, tokens: &[Token], i: usize, case: Case) -> Option<(usize, 
         let initial = n.end - n.start == 1
             && n.capital
             && tokens.get(last + 2).is_some_and(|m| adjacent(n, m));
-        // After a cue the surname may be one no list knows ("my name is ananya adeyemi").
+        // After a cue the surname may be one no list knows ("my name is ananya adeyemi",
+        // "NIECE MEI XU").
         let unknown_surname = score == SCORE_CUED
+            && &text[cur.end..n.start] == " "
             && n.flags & (WORD | NEVER_ALONE | CUES) == 0
             && !n.digit
-            && n.end - n.start > MIN_UNKNOWN
+            && n.end - n.start >= 2
             && proper(n, case, true);
-        if !adjacent(cur, n) || !(initial || unknown_surname || surname_after(cur, n, case)) {
+        if !adjacent(cur, n)
+            || !(initial
+                || unknown_surname
+                || hyphened(text, cur, n)
+                || surname_after(cur, n, case))
+        {
             break;
         }
         last += 1;
@@ -2127,11 +2139,22 @@ fn person(text: &str, tokens: &[Token], i: usize, case: Case) -> Option<(usize, 
             && p.flags & (WORD | NEVER_ALONE | CUES) == 0
             && proper(p, case, true)
             && adjacent(p, t);
-        if surname_first {
+        if surname_first || hyphened(text, p, t) {
             first -= 1;
         }
     }
     Some((first, last, score))
+}
+
+/// The part of a name after a hyphen ("MIN-JI", "Al-Sayed", "Smith-Jones"): a short part,
+/// or one that is no English word ("well-known" is none).
+fn hyphened(text: &str, a: &Token, b: &Token) -> bool {
+    let part = |t: &Token| {
+        !t.digit
+            && t.flags & (CUES | CONDITION | MEDICATION) == 0
+            && (t.end - t.start <= 3 || t.flags & WORD == 0)
+    };
+    &text[a.end..b.start] == "-" && part(a) && part(b)
 }
 
 /// The end of a drug name with its release suffix ("Effexor XR").
@@ -2394,6 +2417,31 @@ mod tests {
         assert!(has("Thanks,\nXiomara", "PERSON", "Xiomara"));
         assert!(none_of("my name is not important", "PERSON"));
         assert!(none_of("Thanks, Great job", "PERSON"));
+    }
+
+    /// Hyphenated names whole, two-letter names after a title, and short surnames no list
+    /// knows after a cued name.
+    #[test]
+    fn hyphenated_and_short_names() {
+        finds_each(
+            "PERSON",
+            &[
+                ("DAUGHTER MIN-JI LIM AT BEDSIDE.", "MIN-JI LIM"),
+                ("ATIVAN HELD PER DR AL-SAYED.", "AL-SAYED"),
+                ("Next appointment with Dr. Xu.", "Xu"),
+                ("DR VO PRESCRIBED PANTOPRAZOLE", "VO"),
+                ("POA IS NIECE MEI XU.", "MEI XU"),
+                ("MY MOTHER NGOZI EZE IS 103 YEARS OLD", "NGOZI EZE"),
+                ("pt seen by dr baptiste. hx epilepsy", "baptiste"),
+            ],
+        );
+        for text in [
+            "my son is well-known",
+            "PT NON-COMPLIANT WITH MEDS",
+            "DR TO SEE PT IN AM",
+        ] {
+            assert!(none_of(text, "PERSON"), "{text}");
+        }
     }
 
     #[test]
