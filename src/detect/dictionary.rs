@@ -3375,6 +3375,9 @@ mod tests {
                     "community-acquired pneumonia",
                 ),
                 ("history of ischemic stroke", "ischemic stroke"),
+                // Abbreviations with no other reading, from the lay list.
+                ("ONC: PT W/ NSCLC, C3D1", "NSCLC"),
+                ("FOLLOW-UP OF C DIFF.", "C DIFF"),
             ],
         );
         for text in [
