@@ -82,6 +82,21 @@ struct CompiledContext {
     boost: f32,
     negative: Vec<usize>,
     negative_window: usize,
+    /// Types of dictionary findings that count as context words.
+    entities: Vec<Arc<str>>,
+}
+
+impl CompiledContext {
+    /// Whether a finding of one of `entities` lies in the window around `start..end`.
+    fn entity_near(&self, candidates: &[Finding], start: usize, end: usize) -> bool {
+        let (lo, hi) = (
+            start.saturating_sub(self.window),
+            end.saturating_add(self.window),
+        );
+        candidates
+            .iter()
+            .any(|c| c.start < hi && c.end > lo && self.entities.contains(&c.entity))
+    }
 }
 
 /// Options the detector is built with (from the `[detect]` configuration).
@@ -538,6 +553,7 @@ impl Detector {
                 boost: c.boost,
                 negative: vocab_ids(&c.negative),
                 negative_window: c.negative_window,
+                entities: c.entities.iter().map(|e| Arc::from(e.as_str())).collect(),
             });
             compiled.push(CompiledPattern {
                 id: spec.id.as_str().into(),
@@ -556,11 +572,15 @@ impl Detector {
             id: "(set)".into(),
             message,
         };
-        // A pattern that needs a context word to fire is live only with one in the text.
+        // A pattern that needs a context word to fire is live only with one in the text
+        // (one that a dictionary finding may support is not gated: that is known later).
         let gate_words: Vec<Option<Hir>> = compiled
             .iter()
             .map(|p| {
-                let ctx = p.context.as_ref().filter(|_| p.score < options.min_score)?;
+                let ctx = p
+                    .context
+                    .as_ref()
+                    .filter(|c| p.score < options.min_score && c.entities.is_empty())?;
                 let words: Vec<String> = ctx
                     .words
                     .iter()
@@ -627,6 +647,21 @@ impl Detector {
         scratch.candidates.clear();
         scratch.context_hits.clear();
         scratch.matched.clear();
+        // The dictionaries run first: their findings are context of some patterns.
+        if let Some(dictionaries) = &self.dictionaries {
+            dictionaries.detect(text, &mut scratch.dictionary, &mut scratch.candidates);
+            let mut k = 0;
+            while k < scratch.candidates.len() {
+                let c = &scratch.candidates[k];
+                let allowed = !self.allow.is_empty()
+                    && self.allow.contains(&text[c.start..c.end].to_lowercase());
+                if allowed || c.score < self.min_score {
+                    scratch.candidates.swap_remove(k);
+                } else {
+                    k += 1;
+                }
+            }
+        }
         let digits = count_digits(text);
         let tier = TIER_DIGITS
             .iter()
@@ -659,26 +694,15 @@ impl Detector {
                         .context_hits
                         .iter()
                         .any(|(word, _)| ctx.words.contains(word))
+                    && !scratch
+                        .candidates
+                        .iter()
+                        .any(|c| ctx.entities.contains(&c.entity))
                 {
                     continue;
                 }
             }
             self.run_pattern(index, text, scratch);
-        }
-        if let Some(dictionaries) = &self.dictionaries {
-            let first = scratch.candidates.len();
-            dictionaries.detect(text, &mut scratch.dictionary, &mut scratch.candidates);
-            let mut k = first;
-            while k < scratch.candidates.len() {
-                let c = &scratch.candidates[k];
-                let allowed = !self.allow.is_empty()
-                    && self.allow.contains(&text[c.start..c.end].to_lowercase());
-                if allowed || c.score < self.min_score {
-                    scratch.candidates.swap_remove(k);
-                } else {
-                    k += 1;
-                }
-            }
         }
         if let Some(deny) = &self.deny {
             for m in deny.find_iter(text) {
@@ -741,7 +765,9 @@ impl Detector {
             let near = scratch
                 .context_hits
                 .iter()
-                .any(|&(word, at)| at >= lo && at < hi && ctx.words.contains(&word));
+                .any(|&(word, at)| at >= lo && at < hi && ctx.words.contains(&word))
+                || !ctx.entities.is_empty()
+                    && ctx.entity_near(&scratch.candidates, m.start(), m.end());
             if near {
                 score += ctx.boost;
             }

@@ -75,6 +75,11 @@ pub struct ContextSpec {
     /// How many bytes before the match are searched for a negative word.
     #[serde(default = "default_negative_window")]
     pub negative_window: usize,
+    /// Types of the dictionary detector's findings that support the match as a context
+    /// word does, when one is in the window: a date next to a condition is the date of a
+    /// person's illness ("had a blood clot on july 14").
+    #[serde(default)]
+    pub entities: Vec<String>,
 }
 
 fn default_negative_window() -> usize {
