@@ -228,6 +228,9 @@ const MAX_RESIDENCE_WORDS: usize = 6;
 
 /// Words longer than this are in no list; they are not looked up.
 const MAX_WORD: usize = 40;
+/// Shortest word looked up as a misspelt drug or condition: shorter slips of a letter
+/// reach other words too often.
+const MIN_MISSPELT: usize = 7;
 
 /// The key of a word or of a phrase, bytes `start..end` of `text`: an FxHash-style 64-bit
 /// hash of the bytes, eight at a time, with ASCII letters folded to lower case (so list
@@ -897,6 +900,13 @@ impl Dictionaries {
         if text.bytes().fold(0, |any, b| any | b) >= 0x80 {
             self.lookup_unaccented(text.as_bytes(), &mut scratch.tokens);
         }
+        if scratch
+            .tokens
+            .iter()
+            .any(|t| t.flags == 0 && t.end - t.start >= MIN_MISSPELT)
+        {
+            self.lookup_misspelt(text.as_bytes(), &mut scratch.tokens);
+        }
         let tokens = &scratch.tokens;
         let keys = &scratch.keys;
         let mut emit = |start: usize, end: usize, entity: &Arc<str>, score: f32| {
@@ -1106,6 +1116,41 @@ impl Dictionaries {
                 // Latin-1 capitals (À..Þ) are 0xC3 0x80..0x9E in UTF-8.
                 t.capital |= word[0] == 0xc3 && (0x80..0x9f).contains(&word[1]);
             }
+        }
+    }
+
+    /// Looks up the long words that no list holds as one slip from a drug or condition
+    /// name: two letters swapped ("tlyenol", "doenpezil") or one letter too many
+    /// ("derpression"), as patients type them. Only words with no reading at all are tried,
+    /// so a listed name or an English word is never taken for a misspelt drug.
+    #[cold]
+    #[inline(never)]
+    fn lookup_misspelt(&self, bytes: &[u8], tokens: &mut [Token]) {
+        let mut buf = [0; MAX_WORD];
+        for t in tokens.iter_mut() {
+            let word = &bytes[t.start..t.end];
+            let n = word.len();
+            if t.flags != 0
+                || !(MIN_MISSPELT..=MAX_WORD).contains(&n)
+                || !word.iter().all(u8::is_ascii_alphabetic)
+            {
+                continue;
+            }
+            let mut found = 0;
+            for k in 0..n - 1 {
+                if word[k] == word[k + 1] {
+                    continue;
+                }
+                buf[..n].copy_from_slice(word);
+                buf.swap(k, k + 1);
+                found |= self.lexicon.get(span_key(&buf, 0, n)).flags;
+            }
+            for k in 0..n {
+                buf[..k].copy_from_slice(&word[..k]);
+                buf[k..n - 1].copy_from_slice(&word[k + 1..]);
+                found |= self.lexicon.get(span_key(&buf, 0, n - 1)).flags;
+            }
+            t.flags |= found & (MEDICATION | CONDITION);
         }
     }
 
@@ -2361,6 +2406,11 @@ fn surname_after(prev: &Token, n: &Token, case: Case) -> bool {
     match case {
         Case::Mixed => n.capital && (listed || !word),
         Case::None => {
+            // After a word that is no given name, a surname that is also an English word
+            // is the next word of the sentence ("dr nowak gave me").
+            if word && prev.flags & GIVEN == 0 {
+                return false;
+            }
             let both_words = word && prev.flags & WORD != 0;
             let common_pair = prev.flags & COMMON_GIVEN != 0
                 && n.flags & SURNAME != 0
@@ -3381,6 +3431,31 @@ mod tests {
         ] {
             assert!(none_of(text, "ADDRESS"), "{text}");
         }
+    }
+
+    /// Drug and condition names with two letters swapped or one too many, as patients
+    /// type them; listed words and short words are never tried.
+    #[test]
+    fn misspelt_drugs_and_conditions() {
+        finds_each(
+            "MEDICATION",
+            &[
+                ("last time the dr gave me doenpezil", "doenpezil"),
+                ("i take tlyenol for it", "tlyenol"),
+                ("loved Seratraline", "Seratraline"),
+            ],
+        );
+        assert!(has("my derpression is worse", "CONDITION", "derpression"));
+        for text in [
+            "my husband is a carpenter",
+            "the printer is offline",
+            "i love pickleball",
+        ] {
+            assert!(none_of(text, "MEDICATION"), "{text}");
+            assert!(none_of(text, "CONDITION"), "{text}");
+        }
+        // After a surname, an English word that is also a surname is the sentence going on.
+        assert!(has("dr nowak gave me doenpezil", "PERSON", "nowak"));
     }
 
     /// MeSH names of diseases that ICD-10-CM titles put otherwise; its inverted entry terms
