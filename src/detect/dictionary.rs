@@ -3379,6 +3379,11 @@ mod tests {
                 ("a torn meniscus in the left knee", "torn meniscus"),
                 ("diagnosed with liver cirrhosis", "liver cirrhosis"),
                 ("history of atrial fibrillation", "atrial fibrillation"),
+                (
+                    "I'VE HAD ASTHMA EXACERBATION FOR 10 YEARS",
+                    "ASTHMA EXACERBATION",
+                ),
+                ("S/P ORIF FOR LUMBAR DISC HERNIATION.", "DISC HERNIATION"),
                 ("she had measles as a child", "measles"),
             ],
         );
