@@ -1438,7 +1438,9 @@ impl Dictionaries {
         }
         if i > 0 && self.may_follow_unit(tokens, keys, i) {
             if let Some((start, end)) = self.unit_address(text, tokens, keys, i, case) {
-                emit(start, end, &self.address, SCORE_ADDRESS);
+                // As sure as a cued address: it runs to a listed town or a PIN. Of equal
+                // scores the longer wins, so the unit stays with its number ("FLAT 10B, ...").
+                emit(start, end, &self.address, SCORE_CUED);
             }
         }
     }
@@ -3425,6 +3427,10 @@ mod tests {
                 (
                     "send it to Flat 14, 45 The Paddocks, Luton please",
                     "Flat 14, 45 The Paddocks, Luton",
+                ),
+                (
+                    "SOO-AH JUNG, FLAT 10B, SILVER OAK RESIDENCY, KAROL BAGH, NEW DELHI 110005",
+                    "FLAT 10B, SILVER OAK RESIDENCY, KAROL BAGH, NEW DELHI 110005",
                 ),
             ],
         );
