@@ -119,6 +119,8 @@ pub struct Detector {
     deny_entity: Arc<str>,
     min_score: f32,
     dictionaries: Option<Arc<Dictionaries>>,
+    /// The types of dictionary findings that some pattern takes as context.
+    context_entities: Vec<Arc<str>>,
 }
 
 /// Digit counts that bound the automata: no digit (prose), fewer than five (times, prices,
@@ -133,6 +135,8 @@ struct Tier {
     /// For each of `patterns` that fires only near a context word, the automaton's pattern
     /// that matches any of those words: a match counts only with one in the text.
     gates: Vec<Option<PatternID>>,
+    /// For each of `patterns`, whether a dictionary finding may stand for its words.
+    entity_gated: Vec<bool>,
     /// Whether a search for any match goes before the walk.
     screen: bool,
     /// Warm DFA caches of scratches that were dropped, for the next ones.
@@ -145,6 +149,7 @@ impl Tier {
     fn new(
         screens: &[Hir],
         gate_words: &[Option<Hir>],
+        entity_gated: &[bool],
         patterns: Vec<usize>,
         screen: bool,
     ) -> Result<Tier, String> {
@@ -175,6 +180,7 @@ impl Tier {
             .map_err(|e| e.to_string())?;
         Ok(Tier {
             dfa,
+            entity_gated: patterns.iter().map(|&i| entity_gated[i]).collect(),
             patterns,
             gates,
             screen,
@@ -206,7 +212,15 @@ impl Tier {
     /// Appends to `out` the detector's index of every pattern that matches somewhere in
     /// `text`, leaving out those that need a context word when none of theirs is in the
     /// text; false when the automaton quit on this text.
-    fn scan(&self, text: &str, slot: &mut Option<Lease>, out: &mut Vec<usize>) -> bool {
+    /// With `entities`, a dictionary finding in the text stands for the words of the
+    /// patterns whose context names its type.
+    fn scan(
+        &self,
+        text: &str,
+        slot: &mut Option<Lease>,
+        out: &mut Vec<usize>,
+        entities: bool,
+    ) -> bool {
         let lease = self.lease(slot);
         let cache = lease
             .cache
@@ -237,7 +251,9 @@ impl Tier {
                 let Some(&index) = self.patterns.get(hit) else {
                     return true;
                 };
-                if self.gates[hit].is_none_or(|gate| hits.contains(gate)) {
+                if self.gates[hit].is_none_or(|gate| hits.contains(gate))
+                    || entities && self.entity_gated[hit]
+                {
                     out.push(index);
                 }
             }
@@ -572,15 +588,12 @@ impl Detector {
             id: "(set)".into(),
             message,
         };
-        // A pattern that needs a context word to fire is live only with one in the text
-        // (one that a dictionary finding may support is not gated: that is known later).
+        // A pattern that needs a context word to fire is live only with one in the text,
+        // or, if a dictionary finding can stand for the word, with one of those.
         let gate_words: Vec<Option<Hir>> = compiled
             .iter()
             .map(|p| {
-                let ctx = p
-                    .context
-                    .as_ref()
-                    .filter(|c| p.score < options.min_score && c.entities.is_empty())?;
+                let ctx = p.context.as_ref().filter(|_| p.score < options.min_score)?;
                 let words: Vec<String> = ctx
                     .words
                     .iter()
@@ -592,6 +605,17 @@ impl Detector {
             .map(Option::transpose)
             .collect::<Result<_, _>>()
             .map_err(|e| set_error(e.to_string()))?;
+        let entity_gated: Vec<bool> = compiled
+            .iter()
+            .map(|p| p.context.as_ref().is_some_and(|c| !c.entities.is_empty()))
+            .collect();
+        let mut context_entities: Vec<Arc<str>> = compiled
+            .iter()
+            .filter_map(|p| p.context.as_ref())
+            .flat_map(|c| c.entities.iter().cloned())
+            .collect();
+        context_entities.sort();
+        context_entities.dedup();
         let mut tiers = Vec::new();
         for bound in TIER_DIGITS.into_iter().chain([usize::MAX]) {
             // A pattern that cannot reach the score floor even near its words never fires.
@@ -601,7 +625,10 @@ impl Detector {
                 })
                 .collect();
             let screen = bound < usize::MAX;
-            tiers.push(Tier::new(&screens, &gate_words, members, screen).map_err(set_error)?);
+            tiers.push(
+                Tier::new(&screens, &gate_words, &entity_gated, members, screen)
+                    .map_err(set_error)?,
+            );
         }
         let context_words = (!context_vocab.is_empty()).then(|| {
             aho_corasick::dfa::Builder::new()
@@ -628,6 +655,7 @@ impl Detector {
             deny_entity: "DENY_LIST".into(),
             min_score: options.min_score,
             dictionaries: None,
+            context_entities,
         })
     }
 
@@ -671,7 +699,12 @@ impl Detector {
             matched, leases, ..
         } = scratch;
         leases.resize_with(self.tiers.len(), || None);
-        if !self.tiers[tier].scan(text, &mut leases[tier], matched) {
+        let entities = !self.context_entities.is_empty()
+            && scratch
+                .candidates
+                .iter()
+                .any(|c| self.context_entities.contains(&c.entity));
+        if !self.tiers[tier].scan(text, &mut leases[tier], matched, entities) {
             // The widened patterns hold nothing the automaton could quit on; should it
             // fail all the same, every pattern that can fire runs.
             matched.clear();
