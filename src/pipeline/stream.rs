@@ -126,9 +126,14 @@ pub fn stream<R: Read + Send + 'static>(
     let mut pending: Option<Sanitized> = None;
     let mut lines = 0;
     loop {
-        input
-            .next_batch(&mut line_no, &mut chunk)
-            .map_err(PipelineError::Input)?;
+        if let Err(e) = input.next_batch(&mut line_no, &mut chunk) {
+            // The lines sanitized before the failure are written before it is reported.
+            if let Some(p) = pending.take() {
+                emit(p, output)?;
+                output.flush().map_err(out_err)?;
+            }
+            return Err(PipelineError::Input(e));
+        }
         if chunk.units.is_empty() {
             break;
         }
@@ -389,6 +394,51 @@ mod tests {
         assert_eq!(chunk.units.len(), 1);
         let err = ahead.next_batch(&mut line_no, &mut chunk).unwrap_err();
         assert_eq!(err.to_string(), "disk gone");
+    }
+
+    /// Lines sanitized before a read error are written before the error is reported, even
+    /// when their batch waits to be written beside the next one.
+    #[test]
+    fn a_read_error_loses_no_sanitized_line() {
+        const LINE: &[u8] = b"{\"user_id\":\"u\",\"text\":\"call 555-0100\"}\n";
+        const READS: usize = 40;
+        const LINES_PER_READ: usize = 100;
+        struct ManyLinesThenFailure(usize);
+        impl Read for ManyLinesThenFailure {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                self.0 += 1;
+                if self.0 > READS {
+                    return Err(std::io::Error::other("disk gone"));
+                }
+                let line = LINE;
+                let n = LINES_PER_READ * line.len();
+                for at in (0..n).step_by(line.len()) {
+                    buf[at..at + line.len()].copy_from_slice(line);
+                }
+                Ok(n)
+            }
+        }
+        let config = Config::default();
+        let key = MasterKey::from_bytes([5; 32]);
+        let dir = tempfile::tempdir().unwrap();
+        let opts = StreamOptions {
+            config: &config,
+            key: &key,
+            source_name: "test".into(),
+            parquet_dir: None,
+            roll_after: Duration::from_secs(300),
+            quarantine_path: dir.path().join("q.jsonl"),
+            run_id: "test".into(),
+        };
+        let mut out = Vec::new();
+        let err = stream(opts, ManyLinesThenFailure(0), &mut out).unwrap_err();
+        assert!(err.to_string().contains("disk gone"), "{err}");
+        let written = out.iter().filter(|&&b| b == b'\n').count();
+        assert_eq!(
+            written,
+            READS * LINES_PER_READ,
+            "every line read before the failure is written"
+        );
     }
 
     #[test]
