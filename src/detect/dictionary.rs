@@ -2477,6 +2477,8 @@ mod tests {
         assert!(has("Thanks,\nXiomara", "PERSON", "Xiomara"));
         assert!(none_of("my name is not important", "PERSON"));
         assert!(none_of("Thanks, Great job", "PERSON"));
+        // A contraction typed without its apostrophe is no unknown name.
+        assert!(none_of("thanks, thats all", "PERSON"));
     }
 
     /// Hyphenated names whole, two-letter names after a title, and short surnames no list
